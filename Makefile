@@ -1,0 +1,47 @@
+# dimona-adapter: every command installs what it needs (uv, then the locked dependencies).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+RUN := $(UV) run --frozen
+
+.PHONY: setup demo test test-fast lint fmt type check bench chaos sandbox clean
+
+setup: .venv/.synced
+.venv/.synced: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+demo: setup ## run broker + sandbox + adapter on sample events
+	$(RUN) dimona-adapter demo
+
+test: setup ## the whole test suite (unit, contract, integration with a real broker)
+	$(RUN) pytest
+
+test-fast: setup ## unit and property tests only
+	$(RUN) pytest tests/unit tests/properties tests/meta
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+fmt: setup
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+type: setup
+	$(RUN) mypy
+
+check: lint type test
+
+bench: setup ## benchmarks (figures go to bench/results/)
+	$(RUN) dimona-adapter bench
+
+chaos: setup
+	$(RUN) dimona-adapter chaos
+
+sandbox: setup ## the Dimona sandbox alone on 127.0.0.1:8090
+	$(RUN) dimona-adapter sandbox
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,125 @@
+"""What to do with one consumed message: accept it into the inbox, or dead-letter it.
+
+Returns an explicit outcome; the consumer loop acts on it (write the inbox, produce the
+dead letter, then commit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pydantic import ValidationError
+
+from adapter.app.codecs import RecordDecoder
+from adapter.app.ports import InboxEntry, OutboundRecord
+from adapter.app.status_events import StatusEvents
+from adapter.core.errors import InvalidInput, RuleViolations, Violation
+from adapter.core.events import EmploymentEvent
+from adapter.core.rules import validate_event, violations_from_validation_error
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumedMessage:
+    """A Kafka record, reduced to what the pipeline needs."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    entry: InboxEntry
+    event: EmploymentEvent
+    received: OutboundRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    message: ConsumedMessage
+    reason_code: str
+    reason: str
+    violations: tuple[Violation, ...]
+    event_id: str | None
+    status: OutboundRecord | None
+    """A REJECTED status event when the employment could be identified."""
+
+
+Outcome = Accepted | Rejected
+
+
+class Intake:
+    def __init__(self, decoder: RecordDecoder, statuses: StatusEvents) -> None:
+        self._decoder = decoder
+        self._statuses = statuses
+
+    def examine(self, message: ConsumedMessage, *, now: datetime, today: date) -> Outcome:
+        """Decode, check structure and Dimona rules. Never raises for bad input."""
+        if message.value is None:
+            return self._reject(message, "EMPTY", "record has no value (tombstone)", (), None, now)
+        try:
+            record = self._decoder.decode(message.value)
+        except InvalidInput as exc:
+            return self._reject(message, exc.reason_code, str(exc), (), None, now)
+        try:
+            event = EmploymentEvent.model_validate(record)
+        except ValidationError as exc:
+            violations = tuple(violations_from_validation_error(exc))
+            return self._reject(
+                message, "SCHEMA_MISMATCH", _summary(violations), violations, record, now
+            )
+        violations = tuple(validate_event(event, today=today))
+        if violations:
+            error = RuleViolations(violations)
+            return self._reject(
+                message, error.reason_code, _summary(violations), violations, record, now, event
+            )
+        entry = InboxEntry(
+            event_id=event.event_id,
+            employment_id=event.employment_id,
+            event_type=event.event_type.value,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            event_json=event.model_dump_json(by_alias=True),
+            received_at=now.timestamp(),
+        )
+        return Accepted(entry, event, self._statuses.received(message.partition, event, now))
+
+    def _reject(
+        self,
+        message: ConsumedMessage,
+        code: str,
+        reason: str,
+        violations: tuple[Violation, ...],
+        record: dict[str, object] | None,
+        now: datetime,
+        event: EmploymentEvent | None = None,
+    ) -> Rejected:
+        event_id = _text(record, "eventId")
+        employment_id = _text(record, "employmentId")
+        status = None
+        if employment_id is not None:
+            status = self._statuses.rejected(
+                message.partition,
+                event,
+                employment_id=employment_id,
+                event_id=event_id or f"{message.topic}/{message.partition}/{message.offset}",
+                violations=violations,
+                reason=reason,
+                now=now,
+            )
+        return Rejected(message, code, reason, violations, event_id, status)
+
+
+def _text(record: dict[str, object] | None, key: str) -> str | None:
+    value = None if record is None else record.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _summary(violations: tuple[Violation, ...]) -> str:
+    return "; ".join(str(v) for v in violations) or "invalid event"

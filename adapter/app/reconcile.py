@@ -1,0 +1,65 @@
+"""Reconciliation: did ONSS record a declaration whose POST had an unknown outcome?
+
+We search the declarations ONSS holds for the same employer and worker and look for one
+whose action block equals ours and whose id we do not already know. Only when none is
+found may the declaration be submitted again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from adapter.app.ports import DimonaGateway
+
+ACTION_BLOCKS = ("dimonaIn", "dimonaOut", "dimonaUpdate", "dimonaCancel")
+
+
+def search_criteria(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Narrow the search to the employer and worker of the declaration when it names them."""
+    criteria: dict[str, Any] = {}
+    if "employer" in body:
+        criteria["employer"] = body["employer"]
+    worker = body.get("worker")
+    if isinstance(worker, Mapping) and "ssin" in worker:
+        criteria["worker"] = {"ssin": worker["ssin"]}
+    for block in ACTION_BLOCKS[1:]:
+        action = body.get(block)
+        if isinstance(action, Mapping) and "periodId" in action:
+            criteria["periodId"] = action["periodId"]
+    return criteria
+
+
+def _contains(candidate: Any, wanted: Any) -> bool:
+    if isinstance(wanted, Mapping):
+        return isinstance(candidate, Mapping) and all(
+            _contains(candidate.get(key), value) for key, value in wanted.items()
+        )
+    return bool(candidate == wanted)
+
+
+def matches(item: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """The item describes the same declaration: same action block content."""
+    for block in ACTION_BLOCKS:
+        if block in body:
+            return _contains(item.get(block), body[block])
+    return False
+
+
+def declaration_id_of(item: Mapping[str, Any]) -> int | None:
+    status = item.get("declarationStatus")
+    if isinstance(status, Mapping) and status.get("declarationId") is not None:
+        return int(status["declarationId"])
+    value = item.get("declarationId")
+    return None if value is None else int(value)
+
+
+async def find_recorded_declaration(
+    gateway: DimonaGateway, body: Mapping[str, Any], *, exclude: set[int]
+) -> int | None:
+    """The id of the declaration ONSS recorded for ``body``, or None."""
+    async for item in gateway.search_declarations(search_criteria(body)):
+        declaration_id = declaration_id_of(item)
+        if declaration_id is not None and declaration_id not in exclude and matches(item, body):
+            return declaration_id
+    return None

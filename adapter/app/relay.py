@@ -1,0 +1,73 @@
+"""The outbox relay: publishes recorded status events in order, then marks them published."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from adapter.app.async_store import AsyncStore
+from adapter.app.ports import StatusPublisher
+from adapter.core.errors import TransientError
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """Runs until stopped; ``nudge()`` wakes it as soon as new records were written."""
+
+    def __init__(
+        self,
+        store: AsyncStore,
+        publisher: StatusPublisher,
+        *,
+        partitions: Callable[[], frozenset[int] | None],
+        batch_size: int = 500,
+        idle_wait_s: float = 0.5,
+    ) -> None:
+        self._store = store
+        self._publisher = publisher
+        self._partitions = partitions
+        self._batch_size = batch_size
+        self._idle_wait_s = idle_wait_s
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    def nudge(self) -> None:
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Publish what is pending now; returns how many records went out."""
+        store = self._store
+        total = 0
+        while True:
+            partitions = self._partitions()
+            entries = await store.call(
+                store.sync.pending_outbox,
+                None if partitions is None else sorted(partitions),
+                self._batch_size,
+            )
+            if not entries:
+                return total
+            await self._publisher.publish(entries)
+            await store.call(store.sync.mark_published, [e.row_id for e in entries])
+            total += len(entries)
+            self.published += len(entries)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            self._wake.clear()
+            try:
+                await self.drain_once()
+            except TransientError as exc:
+                logger.warning("status events not published yet, retrying: %s", exc)
+                await asyncio.sleep(1.0)
+                continue
+            waiter = asyncio.create_task(self._wake.wait())
+            stop = asyncio.create_task(stopping.wait())
+            await asyncio.wait(
+                {waiter, stop}, timeout=self._idle_wait_s, return_when=asyncio.FIRST_COMPLETED
+            )
+            waiter.cancel()
+            stop.cancel()
+        await self.drain_once()

@@ -1,0 +1,121 @@
+"""The main loop: consume, examine, record durably, commit, then let the executor work.
+
+Offsets are committed only after the inbox write (and any dead letter) is durable, so a
+crash at any point redelivers at most what was not yet recorded; the inbox deduplicates
+by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from adapter.app.async_store import AsyncStore
+from adapter.app.clock import Clock
+from adapter.app.executor import Executor
+from adapter.app.intake import Accepted, ConsumedMessage, Intake, Rejected
+from adapter.app.ports import DeadLetterSink, EventSource, OutboundRecord
+from adapter.app.relay import OutboxRelay
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerConfig:
+    batch_size: int = 500
+    poll_timeout_s: float = 0.2
+    max_employments_in_flight: int = 10_000
+    drain_budget_s: float = 20.0
+
+
+class Runner:
+    def __init__(
+        self,
+        *,
+        source: EventSource,
+        intake: Intake,
+        store: AsyncStore,
+        executor: Executor,
+        relay: OutboxRelay,
+        dead_letters: DeadLetterSink,
+        clock: Clock,
+        config: RunnerConfig | None = None,
+    ) -> None:
+        self._source = source
+        self._intake = intake
+        self._store = store
+        self._executor = executor
+        self._relay = relay
+        self._dead_letters = dead_letters
+        self._clock = clock
+        self._config = config or RunnerConfig()
+        self._recovered: frozenset[int] = frozenset()
+        self._paused = False
+        self.consumed = 0
+        self.rejected = 0
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        relay_stop = asyncio.Event()
+        relay = asyncio.create_task(self._relay.run(relay_stop), name="outbox-relay")
+        try:
+            while not stopping.is_set():
+                messages = await self._source.poll(
+                    self._config.batch_size, self._config.poll_timeout_s
+                )
+                await self._recover_new_partitions()
+                if messages:
+                    await self.handle(messages)
+                await self._apply_backpressure()
+        finally:
+            await self._executor.stop(budget_s=self._config.drain_budget_s)
+            relay_stop.set()
+            await relay
+            await self._source.close()
+
+    async def handle(self, messages: Sequence[ConsumedMessage]) -> None:
+        now, today = self._clock.now(), self._clock.today()
+        outcomes = [self._intake.examine(m, now=now, today=today) for m in messages]
+        rejected = [o for o in outcomes if isinstance(o, Rejected)]
+        accepted = [o for o in outcomes if isinstance(o, Accepted)]
+        if rejected:
+            await self._dead_letters.send(rejected)
+        store = self._store
+        statuses: list[OutboundRecord] = [r.status for r in rejected if r.status is not None]
+        fresh = await store.call(
+            store.sync.record_events,
+            [a.entry for a in accepted],
+            {a.entry.event_id: [a.received] for a in accepted},
+        )
+        if statuses:
+            await store.call(store.sync.append_outbox, statuses, now.timestamp())
+        await self._source.commit(messages)
+        self.consumed += len(messages)
+        self.rejected += len(rejected)
+        self._executor.wake(
+            a.entry.employment_id for a, new in zip(accepted, fresh, strict=True) if new
+        )
+        self._relay.nudge()
+
+    async def _recover_new_partitions(self) -> None:
+        """Resume the open work of partitions this process has just been given."""
+        assigned = self._source.assigned_partitions
+        new = assigned - self._recovered
+        self._recovered = assigned
+        if new:
+            store = self._store
+            employments = await store.call(store.sync.employments_with_open_events, sorted(new))
+            if employments:
+                logger.info("resuming %d employments with open events", len(employments))
+            self._executor.wake(employments)
+
+    async def _apply_backpressure(self) -> None:
+        busy = self._executor.active_employments
+        limit = self._config.max_employments_in_flight
+        if not self._paused and busy >= limit:
+            await self._source.pause()
+            self._paused = True
+        elif self._paused and busy <= limit // 2:
+            await self._source.resume()
+            self._paused = False

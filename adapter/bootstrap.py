@@ -1,0 +1,107 @@
+"""The one composition root: Settings in, a running adapter out.
+
+Nothing else constructs edges. Tests and the demo call ``build_adapter`` with their own
+Settings (pointing at the embedded broker and the sandbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+
+from adapter.app.async_store import AsyncStore
+from adapter.app.executor import Executor, ExecutorConfig
+from adapter.app.intake import Intake
+from adapter.app.relay import OutboxRelay
+from adapter.app.runner import Runner, RunnerConfig
+from adapter.app.status_events import StatusEvents
+from adapter.edges.avro.codec import SingleObjectCodec
+from adapter.edges.clock import SystemClock
+from adapter.edges.dimona_rest.client import DimonaRestClient
+from adapter.edges.dimona_rest.wire import declaration_to_body
+from adapter.edges.kafka.consumer import KafkaEventSource
+from adapter.edges.kafka.producer import (
+    IdempotentProducer,
+    KafkaDeadLetterSink,
+    KafkaStatusPublisher,
+)
+from adapter.edges.kafka.topics import ensure_topics
+from adapter.edges.store.factory import open_store
+from adapter.settings import Settings
+
+EVENT_SCHEMA = "employment_event"
+STATUS_SCHEMA = "declaration_status_changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Adapter:
+    runner: Runner
+    store: AsyncStore
+    gateway: DimonaRestClient
+    producer: IdempotentProducer
+
+
+@asynccontextmanager
+async def build_adapter(settings: Settings) -> AsyncIterator[Adapter]:
+    kafka = settings.kafka
+    client_config = kafka.client_config()
+    if kafka.create_topics:
+        topics = (kafka.input_topic, kafka.status_topic, kafka.dead_letter_topic)
+        ensure_topics(client_config, topics, partitions=kafka.topic_partitions)
+    password = settings.store.password.get_secret_value() if settings.store.password else None
+    sync_store = open_store(settings.store.url, password=password)
+    sync_store.migrate()
+    store = AsyncStore(sync_store)
+    clock = SystemClock()
+    statuses = StatusEvents(SingleObjectCodec(STATUS_SCHEMA))
+    producer = IdempotentProducer(client_config)
+    source = KafkaEventSource(
+        {
+            **client_config,
+            "group.id": kafka.group_id,
+            "session.timeout.ms": kafka.session_timeout_ms,
+        },
+        kafka.input_topic,
+    )
+    gateway = DimonaRestClient.from_config(settings.dimona)
+    relay = OutboxRelay(
+        store,
+        KafkaStatusPublisher(producer, kafka.status_topic),
+        partitions=lambda: source.assigned_partitions,
+    )
+    executor = Executor(
+        store=store,
+        gateway=gateway,
+        statuses=statuses,
+        clock=clock,
+        render_body=partial(declaration_to_body),
+        config=ExecutorConfig(poll_schedule=settings.polling),
+        on_outbox=relay.nudge,
+    )
+    runner = Runner(
+        source=source,
+        intake=Intake(SingleObjectCodec(EVENT_SCHEMA), statuses),
+        store=store,
+        executor=executor,
+        relay=relay,
+        dead_letters=KafkaDeadLetterSink(producer, kafka.dead_letter_topic),
+        clock=clock,
+        config=RunnerConfig(
+            max_employments_in_flight=settings.max_events_in_flight,
+            drain_budget_s=settings.drain_budget_s,
+        ),
+    )
+    try:
+        async with gateway:
+            yield Adapter(runner, store, gateway, producer)
+    finally:
+        await asyncio.get_running_loop().run_in_executor(None, producer.close)
+        store.close()
+
+
+async def run_until_stopped(settings: Settings, stopping: asyncio.Event) -> None:
+    async with build_adapter(settings) as adapter:
+        await adapter.runner.run(stopping)

@@ -1,0 +1,36 @@
+"""``dimona-adapter run``: the adapter process (configured from the environment)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+
+from adapter.bootstrap import run_until_stopped
+from adapter.logging import configure_logging
+from adapter.settings import Settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run the adapter: consume events, declare to Dimona, publish status events",
+        description="Run the adapter with the configuration of the environment "
+        "(DIMONA_ADAPTER_*; see docs/configuration.md). Stops cleanly on SIGTERM or Ctrl-C.",
+    )
+    parser.set_defaults(handler=run)
+
+
+async def _serve(settings: Settings) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await run_until_stopped(settings, stopping)
+
+
+def run(_args: argparse.Namespace) -> int:
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    asyncio.run(_serve(settings))
+    return 0

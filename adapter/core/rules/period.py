@@ -1,0 +1,518 @@
+"""Rules on the period a contract asks for, checked on the contract and on each IN.
+
+The same checks run twice: on the event's contract (``split=False``: the contract may
+still span quarters or days, the translation splits it) and on every IN the translation
+produces (``split=True``: one declaration, as ONSS will see it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from adapter.core import codes
+from adapter.core.declarations import DeclaredUsingEmployer, InDeclaration
+from adapter.core.errors import Violation
+from adapter.core.events import ConstructionCards, Contract, UsingEmployer
+from adapter.core.identifiers import is_valid_enterprise_number
+from adapter.core.rules.catalogue import RuleCode
+from adapter.core.rules.options import RuleOptions
+from adapter.core.rules.quarters import quarter_start, same_quarter, split_by_quarter
+
+EARLIEST_START = date(1920, 1, 1)
+EARLIEST_END = date(1999, 1, 1)
+P = "contract."
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFacts:
+    """What the period rules look at, whether it comes from a contract or an IN."""
+
+    start_date: date
+    start_time: time | None
+    end_date: date | None
+    end_time: time | None
+    worker_type: str
+    actual_joint_committee: str | None
+    declared_joint_committee: str
+    planned_hours: float | None
+    using_employer: UsingEmployer | DeclaredUsingEmployer | None
+    user_declared_joint_committee: str | None
+    has_place_of_work: bool
+    cards: ConstructionCards | None
+    has_small_statutes: bool
+    split: bool
+    not_before: date | None = None
+
+    @property
+    def is_flexi_day(self) -> bool:
+        return self.worker_type == "FLX" and (
+            self.start_time is not None or self.end_time is not None
+        )
+
+    @property
+    def has_hours(self) -> bool:
+        return self.worker_type == "EXT" or self.is_flexi_day
+
+
+def facts_from_contract(contract: Contract, options: RuleOptions) -> PeriodFacts:
+    user = contract.using_employer
+    return PeriodFacts(
+        start_date=contract.start_date,
+        start_time=contract.start_time,
+        end_date=contract.end_date,
+        end_time=contract.end_time,
+        worker_type=contract.worker_type,
+        actual_joint_committee=contract.joint_committee,
+        declared_joint_committee=codes.declared_joint_committee(
+            contract.joint_committee,
+            contract.worker_type,
+            sector_committee_types=options.sector_committee_types,
+        ),
+        planned_hours=contract.planned_hours,
+        using_employer=user,
+        user_declared_joint_committee=(
+            codes.declared_user_joint_committee(user.joint_committee) if user else None
+        ),
+        has_place_of_work=contract.student_place_of_work is not None,
+        cards=contract.construction_cards,
+        has_small_statutes=contract.small_statutes is not None,
+        split=False,
+    )
+
+
+def facts_from_in(declaration: InDeclaration) -> PeriodFacts:
+    user = declaration.using_employer
+    return PeriodFacts(
+        start_date=declaration.start_date,
+        start_time=declaration.start_time,
+        end_date=declaration.end_date,
+        end_time=declaration.end_time,
+        worker_type=declaration.worker_type,
+        actual_joint_committee=declaration.actual_joint_committee or declaration.joint_committee,
+        declared_joint_committee=declaration.joint_committee,
+        planned_hours=declaration.planned_hours,
+        using_employer=user,
+        user_declared_joint_committee=user.joint_committee if user else None,
+        has_place_of_work=declaration.student_place_of_work is not None,
+        cards=declaration.construction_cards,
+        has_small_statutes=declaration.small_statutes is not None,
+        split=True,
+        not_before=declaration.not_before,
+    )
+
+
+def quarter_pieces(f: PeriodFacts, options: RuleOptions) -> int:
+    """How many INs a quarter-split contract becomes (1 when it is not split)."""
+    if f.end_date is None or f.end_date < f.start_date or f.is_flexi_day:
+        return 1
+    if f.worker_type not in options.quarter_split_types:
+        return 1
+    return len(split_by_quarter(f.start_date, f.end_date))
+
+
+def check_period(f: PeriodFacts, *, today: date, options: RuleOptions) -> list[Violation]:
+    worker_type = codes.WORKER_TYPES.get(f.worker_type)
+    if worker_type is None:
+        return [
+            Violation(
+                RuleCode.WORKER_TYPE_UNKNOWN,
+                P + "workerType",
+                f"{f.worker_type} is not a Dimona worker type",
+            )
+        ]
+    out: list[Violation] = []
+    if not worker_type.accepts(f.start_date):
+        out.append(
+            Violation(
+                RuleCode.WORKER_TYPE_NOT_VALID_ON_DATE,
+                P + "workerType",
+                f"worker type {f.worker_type} ({worker_type.label}) cannot be declared "
+                f"for a period starting on {f.start_date.isoformat()}",
+            )
+        )
+    out += _joint_committee(f, options)
+    out += _dates(f, today, options)
+    out += _hours(f, options)
+    out += _planned_hours(f, options)
+    out += _using_employer(f)
+    out += _blocks(f)
+    out += _too_early(f, today, options)
+    return out
+
+
+def _joint_committee(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
+    out: list[Violation] = []
+    if f.actual_joint_committee is None and options.require_joint_committee:
+        out.append(
+            Violation(
+                RuleCode.JOINT_COMMITTEE_REQUIRED,
+                P + "jointCommittee",
+                "the joint committee of the employment is required",
+            )
+        )
+    if f.worker_type == "EXT" and f.declared_joint_committee not in codes.EXT_JOINT_COMMITTEES:
+        out.append(
+            Violation(
+                RuleCode.JOINT_COMMITTEE_INCOMPATIBLE,
+                P + "jointCommittee",
+                "occasional workers (EXT) are only declared under joint committee "
+                "144, 145, 302, 320 or 322",
+            )
+        )
+    return out
+
+
+def _dates(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violation]:
+    out: list[Violation] = []
+    horizon = today.year + 10
+    if not (f.start_date >= EARLIEST_START and f.start_date.year < horizon):
+        out.append(
+            Violation(
+                RuleCode.START_DATE_OUT_OF_RANGE,
+                P + "startDate",
+                f"the start date must be between 1920-01-01 and the end of {horizon - 1}",
+            )
+        )
+    end = f.end_date
+    needs_end = (
+        f.worker_type in codes.END_DATE_TYPES
+        or f.declared_joint_committee == codes.TEMPORARY_AGENCY
+    )
+    if end is None:
+        if needs_end:
+            out.append(
+                Violation(
+                    RuleCode.END_DATE_REQUIRED,
+                    P + "endDate",
+                    f"an end date is required for worker type {f.worker_type}"
+                    + (
+                        " and temporary agency work"
+                        if f.worker_type not in codes.END_DATE_TYPES
+                        else ""
+                    ),
+                )
+            )
+        return out
+    if not (end >= EARLIEST_END and end.year < horizon):
+        out.append(
+            Violation(
+                RuleCode.END_DATE_OUT_OF_RANGE,
+                P + "endDate",
+                f"the end date must be between 1999-01-01 and the end of {horizon - 1}",
+            )
+        )
+    if end < f.start_date:
+        out.append(
+            Violation(
+                RuleCode.END_BEFORE_START, P + "endDate", "the end date is before the start date"
+            )
+        )
+        return out
+    if f.worker_type in codes.SAME_DAY_TYPES and end != f.start_date:
+        out.append(
+            Violation(
+                RuleCode.END_DATE_MUST_EQUAL_START,
+                P + "endDate",
+                f"a {f.worker_type} period starts and ends on the same day",
+            )
+        )
+    out += _period_shape(f, end, options)
+    return out
+
+
+def _period_shape(f: PeriodFacts, end: date, options: RuleOptions) -> list[Violation]:
+    out: list[Violation] = []
+    if f.worker_type == "FLX" and not f.is_flexi_day:
+        pieces = split_by_quarter(f.start_date, end)
+        if any(a == b for a, b in pieces):
+            out.append(
+                Violation(
+                    RuleCode.END_DATE_MUST_FOLLOW_START,
+                    P + "endDate",
+                    "a flexi period without hours must last more than one day in each quarter; "
+                    "give start and end times for a one-day flexi job",
+                )
+            )
+    if (
+        f.split
+        and f.worker_type in options.quarter_split_types
+        and not f.is_flexi_day
+        and not same_quarter(f.start_date, end)
+    ):
+        out.append(
+            Violation(
+                RuleCode.NOT_SAME_QUARTER,
+                P + "endDate",
+                f"a {f.worker_type} period must end in the quarter it starts",
+            )
+        )
+    return out
+
+
+def _hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
+    out: list[Violation] = []
+    if not f.has_hours:
+        for name, value in (("startTime", f.start_time), ("endTime", f.end_time)):
+            if value is not None:
+                out.append(
+                    Violation(
+                        RuleCode.HOURS_FORBIDDEN,
+                        P + name,
+                        "times are only declared for occasional workers (EXT) "
+                        "and one-day flexi jobs",
+                    )
+                )
+        return out
+    if f.start_time is None:
+        out.append(Violation(RuleCode.HOURS_REQUIRED, P + "startTime", "a start time is required"))
+    if f.end_time is None and (f.is_flexi_day or options.ext_end_time_required):
+        out.append(Violation(RuleCode.HOURS_REQUIRED, P + "endTime", "an end time is required"))
+    if f.start_time is None or f.end_time is None or f.end_date is None:
+        return out
+    return out + _shift_span(f, f.start_time, f.end_time, f.end_date)
+
+
+def _shift_span(f: PeriodFacts, start_time: time, end_time: time, end: date) -> list[Violation]:
+    """How far a timed period (EXT, one-day flexi) may reach past its start."""
+    out: list[Violation] = []
+    days = (end - f.start_date).days
+    if days < 0:
+        return out
+    overnight = end_time <= start_time
+    if overnight and days == 0:
+        out.append(
+            Violation(
+                RuleCode.END_HOUR_BEFORE_START_HOUR,
+                P + "endTime",
+                "the end time is not after the start time on the same day; "
+                "a shift past midnight ends on the next day",
+            )
+        )
+        return out
+    if f.worker_type == "EXT":
+        if days > 1:
+            out.append(
+                Violation(
+                    RuleCode.OCCASIONAL_TOO_MANY_DAYS,
+                    P + "endDate",
+                    "an occasional worker (EXT) period covers at most two consecutive days",
+                )
+            )
+        elif _duration(f.start_date, start_time, end, end_time) > timedelta(hours=24):
+            out.append(
+                Violation(
+                    RuleCode.PERIOD_TOO_LONG, P + "endTime", "an EXT period lasts at most 24 hours"
+                )
+            )
+    elif f.split and (days > 1 or (days == 1 and not overnight)):
+        out.append(
+            Violation(
+                RuleCode.PERIOD_TOO_LONG,
+                P + "endDate",
+                "a one-day flexi job ends on its start day or, past midnight, the next day",
+            )
+        )
+    elif not f.split and days >= 1 and overnight and days != 1:
+        out.append(
+            Violation(
+                RuleCode.END_HOUR_BEFORE_START_HOUR,
+                P + "endTime",
+                "each day's flexi shift must end after it starts",
+            )
+        )
+    return out
+
+
+def _duration(start: date, start_time: time, end: date, end_time: time) -> timedelta:
+    return datetime.combine(end, end_time) - datetime.combine(start, start_time)
+
+
+def _planned_hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
+    field = P + "plannedHours"
+    if f.worker_type not in codes.PLANNED_HOURS_TYPES:
+        if f.planned_hours is not None:
+            return [
+                Violation(
+                    RuleCode.PLANNED_HOURS_FORBIDDEN,
+                    field,
+                    "planned hours are only declared for STU, O17 and S17",
+                )
+            ]
+        return []
+    if f.planned_hours is None:
+        return [
+            Violation(
+                RuleCode.PLANNED_HOURS_REQUIRED,
+                field,
+                f"planned hours are required for worker type {f.worker_type}",
+            )
+        ]
+    hours = math.ceil(f.planned_hours)
+    pieces = quarter_pieces(f, options)
+    if hours < pieces or hours > options.max_planned_hours * pieces:
+        span = f" per quarter ({pieces} quarters)" if pieces > 1 else ""
+        return [
+            Violation(
+                RuleCode.PLANNED_HOURS_OUT_OF_RANGE,
+                field,
+                f"planned hours must be between 1 and {options.max_planned_hours}{span}",
+            )
+        ]
+    if f.split and hours != f.planned_hours:
+        return [Violation(RuleCode.PLANNED_HOURS_OUT_OF_RANGE, field, "planned hours are whole")]
+    return []
+
+
+def _using_employer(f: PeriodFacts) -> list[Violation]:
+    field = P + "usingEmployer"
+    user = f.using_employer
+    if f.declared_joint_committee != codes.TEMPORARY_AGENCY:
+        if user is not None:
+            return [
+                Violation(
+                    RuleCode.USING_EMPLOYER_FORBIDDEN,
+                    field,
+                    "a user enterprise is only declared for temporary agency work "
+                    "(joint committee 322)",
+                )
+            ]
+        return []
+    if user is None:
+        return [
+            Violation(
+                RuleCode.USING_EMPLOYER_REQUIRED,
+                field,
+                "temporary agency work (joint committee 322) needs the user enterprise",
+            )
+        ]
+    out: list[Violation] = []
+    if user.enterprise_number and user.name:
+        out.append(
+            Violation(
+                RuleCode.USING_EMPLOYER_AMBIGUOUS,
+                field,
+                "give the user enterprise's number or, when it has none, its name: not both",
+            )
+        )
+    elif not user.enterprise_number and not user.name:
+        out.append(
+            Violation(
+                RuleCode.USING_EMPLOYER_UNIDENTIFIED,
+                field,
+                "the user enterprise needs its enterprise number or, when it has none, its name",
+            )
+        )
+    if user.enterprise_number and not is_valid_enterprise_number(user.enterprise_number):
+        out.append(
+            Violation(
+                RuleCode.USING_EMPLOYER_ENTERPRISE_NUMBER_INVALID,
+                field + ".enterpriseNumber",
+                "the user enterprise number is not a valid enterprise number",
+            )
+        )
+    if f.user_declared_joint_committee == codes.TEMPORARY_AGENCY:
+        out.append(
+            Violation(
+                RuleCode.USING_EMPLOYER_JOINT_COMMITTEE,
+                field + ".jointCommittee",
+                "the user enterprise's joint committee cannot be 322",
+            )
+        )
+    return out
+
+
+def _cards_rule(f: PeriodFacts) -> str:
+    own, user = f.declared_joint_committee, f.user_declared_joint_committee
+    if codes.CONSTRUCTION in (own, user):
+        return "required"
+    if own == codes.TEMPORARY_AGENCY and user is None and f.worker_type == "BCW":
+        return "required"
+    if own == codes.TEMPORARY_AGENCY and f.worker_type in codes.CONSTRUCTION_OPTIONAL_322_TYPES:
+        return "optional"
+    return "forbidden"
+
+
+def _blocks(f: PeriodFacts) -> list[Violation]:
+    out: list[Violation] = []
+    if f.has_place_of_work and f.worker_type != "STU":
+        out.append(
+            Violation(
+                RuleCode.STUDENT_PLACE_OF_WORK_FORBIDDEN,
+                P + "studentPlaceOfWork",
+                "a place of work is only declared for students (STU)",
+            )
+        )
+    rule = _cards_rule(f)
+    cards = f.cards
+    if rule == "required" and (cards is None or cards.first_month is None):
+        out.append(
+            Violation(
+                RuleCode.CONSTRUCTION_CARDS_REQUIRED,
+                P + "constructionCards",
+                "construction (joint committee 124) needs the C3.2A control card numbers",
+            )
+        )
+    elif rule == "forbidden" and cards is not None:
+        out.append(
+            Violation(
+                RuleCode.CONSTRUCTION_CARDS_FORBIDDEN,
+                P + "constructionCards",
+                "C3.2A control cards are only declared for construction work",
+            )
+        )
+    if cards is not None and cards.next_month is not None and cards.next_month == cards.first_month:
+        out.append(
+            Violation(
+                RuleCode.CONSTRUCTION_CARD_REPEATED,
+                P + "constructionCards.nextMonth",
+                "the next month's C3.2A card must differ from the first month's",
+            )
+        )
+    if f.worker_type in codes.SMALL_STATUTE_TYPES and not f.has_small_statutes:
+        out.append(
+            Violation(
+                RuleCode.SMALL_STATUTES_REQUIRED,
+                P + "smallStatutes",
+                f"worker type {f.worker_type} needs the small-statutes information",
+            )
+        )
+    elif f.worker_type not in codes.SMALL_STATUTE_TYPES and f.has_small_statutes:
+        out.append(
+            Violation(
+                RuleCode.SMALL_STATUTES_FORBIDDEN,
+                P + "smallStatutes",
+                "small-statutes information is only declared for IVT, TRI and STG",
+            )
+        )
+    return out
+
+
+def earliest_declaration_date(worker_type: str, start: date, options: RuleOptions) -> date | None:
+    """The first day ONSS accepts an IN for a period starting on ``start`` (None: no limit)."""
+    if worker_type == "FLX":
+        return quarter_start(start) - timedelta(
+            days=options.flexi_declared_at_most_days_before_quarter
+        )
+    if worker_type in codes.ARTICLE_17_EARLY_LIMIT_TYPES:
+        return start - timedelta(days=options.article17_declared_at_most_days_before_start)
+    return None
+
+
+def _too_early(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violation]:
+    # On a contract the translation defers early INs (``not_before``): only INs are checked.
+    if not f.split:
+        return []
+    earliest = earliest_declaration_date(f.worker_type, f.start_date, options)
+    declared_on = max(today, f.not_before) if f.not_before else today
+    if earliest is not None and declared_on < earliest:
+        return [
+            Violation(
+                RuleCode.DECLARED_TOO_EARLY,
+                P + "startDate",
+                f"a {f.worker_type} period starting on {f.start_date.isoformat()} cannot be "
+                f"declared before {earliest.isoformat()}",
+            )
+        ]
+    return []

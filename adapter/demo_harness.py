@@ -1,0 +1,229 @@
+"""Shared plumbing of the demo, the end-to-end tests and the benchmark: configure the adapter
+against a local broker and sandbox, produce events, read status events back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
+
+from adapter.bootstrap import STATUS_SCHEMA, run_until_stopped
+from adapter.core.events import EmploymentEvent
+from adapter.core.polling import PollSchedule, PollTier
+from adapter.edges.avro.codec import SingleObjectCodec
+from adapter.edges.dimona_rest.config import DimonaRestConfig
+from adapter.edges.dimona_rest.keys import create_key_pair
+from adapter.edges.kafka.topics import ensure_topics
+from adapter.settings import KafkaSettings, Settings, StoreSettings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from adapter.sandbox.process import SandboxProcess
+
+FAST_POLLING = PollSchedule(
+    first_wait=0.2, tiers=(PollTier(until=60.0, interval=0.2), PollTier(until=1200.0, interval=5.0))
+)
+FINAL = frozenset({"REJECTED", "ACCEPTED", "ACCEPTED_WITH_WARNINGS", "REFUSED", "FAILED"})
+
+
+def demo_settings(
+    work: Path,
+    *,
+    bootstrap_servers: str,
+    sandbox: SandboxProcess,
+    group_id: str,
+    partitions: int = 3,
+    store_url: str | None = None,
+) -> Settings:
+    """Settings for a local run: keys made and registered with the sandbox, topics created."""
+    from adapter.sandbox.admin_client import register_client
+
+    client_id = "self_service_chaman_demo"
+    keys = create_key_pair(work / "keys", client_id)
+    register_client(sandbox.admin_url, client_id, keys.certificate.read_text(encoding="ascii"))
+    return Settings(
+        kafka=KafkaSettings(
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id,
+            session_timeout_ms=6000,
+            create_topics=True,
+            topic_partitions=partitions,
+        ),
+        store=StoreSettings(url=store_url or f"sqlite:///{work / 'adapter.sqlite3'}"),
+        dimona=DimonaRestConfig(
+            base_url=sandbox.api_base_url,
+            token_url=sandbox.token_url,
+            client_id=client_id,
+            private_key_path=keys.private_key,
+            certificate_path=keys.certificate,
+        ),
+        polling=FAST_POLLING,
+    )
+
+
+def produce_events(settings: Settings, events: Iterable[Mapping[str, Any] | bytes]) -> int:
+    """Encode (JSON form → Avro single-object) and produce, keyed by employment."""
+    from adapter.bootstrap import EVENT_SCHEMA
+
+    codec = SingleObjectCodec(EVENT_SCHEMA)
+    producer = Producer({**settings.kafka.client_config(), "enable.idempotence": True})
+    count = 0
+    for event in events:
+        if isinstance(event, bytes):
+            producer.produce(settings.kafka.input_topic, value=event)
+        else:
+            record = EmploymentEvent.model_validate(event).to_avro_record()
+            producer.produce(
+                settings.kafka.input_topic,
+                key=str(event["employmentId"]).encode(),
+                value=codec.encode(record),
+            )
+        count += 1
+        producer.poll(0)
+    producer.flush(30)
+    return count
+
+
+class StatusReader:
+    """Reads a topic from the beginning of every partition, without joining a group."""
+
+    def __init__(self, settings: Settings, topic: str | None = None) -> None:
+        self._topic = topic or settings.kafka.status_topic
+        config = settings.kafka.client_config()
+        admin = AdminClient(config)
+        metadata = admin.list_topics(self._topic, timeout=10)
+        partitions = metadata.topics[self._topic].partitions
+        self._consumer = Consumer(
+            {**config, "group.id": "status-reader", "enable.auto.commit": False}
+        )
+        self._consumer.assign(
+            [TopicPartition(self._topic, p, OFFSET_BEGINNING) for p in partitions]
+        )
+        self._codec = SingleObjectCodec(STATUS_SCHEMA)
+
+    def read(self, timeout_s: float = 0.2) -> list[dict[str, Any]]:
+        return [self._codec.decode(m.value()) for m in self.raw(timeout_s)]
+
+    def raw(self, timeout_s: float = 0.2) -> list[Any]:
+        return [m for m in self._consumer.consume(1000, timeout_s) if m.error() is None]
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+def all_final(statuses: Sequence[Mapping[str, Any]], expected_events: Iterable[str]) -> bool:
+    """Every expected event has a final status, and every declaration seen has one too."""
+    last: dict[str, str] = {}
+    finished_events: set[str] = set()
+    for status in statuses:
+        ref = status.get("declarationRef") or status["sourceEventIds"][0]
+        last[ref] = status["status"]
+        if status["status"] in FINAL:
+            finished_events.update(status["sourceEventIds"])
+    pending = any(s not in FINAL for s in last.values())
+    return not pending and set(expected_events) <= finished_events
+
+
+class DemoHarness:
+    """Runs the adapter in-process, feeds it events and shows what comes back."""
+
+    def __init__(self, settings: Settings, console: Console) -> None:
+        self.settings = settings
+        self.console = console
+
+    async def run(self, events: Sequence[Mapping[str, Any] | bytes], *, timeout_s: float) -> int:
+        kafka = self.settings.kafka
+        ensure_topics(
+            kafka.client_config(),
+            (kafka.input_topic, kafka.status_topic, kafka.dead_letter_topic),
+            partitions=kafka.topic_partitions,
+        )
+        stopping = asyncio.Event()
+        adapter = asyncio.create_task(run_until_stopped(self.settings, stopping))
+        reader = StatusReader(self.settings)
+        try:
+            produce_events(self.settings, events)
+            expected = [str(e["eventId"]) for e in events if not isinstance(e, bytes)]
+            self.console.print(f"Produced {len(events)} events on [cyan]{kafka.input_topic}[/].")
+            statuses = await self._show(reader, adapter, expected, timeout_s)
+        finally:
+            stopping.set()
+            await adapter
+            reader.close()
+        return self._summary(statuses, expected)
+
+    async def _show(
+        self,
+        reader: StatusReader,
+        adapter: asyncio.Task[None],
+        expected: list[str],
+        timeout_s: float,
+    ) -> list[dict[str, Any]]:
+        from rich.table import Table
+
+        statuses: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout_s
+        header = Table(title=f"Status events on {self.settings.kafka.status_topic}")
+        for column in (
+            "employment",
+            "kind",
+            "status",
+            "previous",
+            "declaration id",
+            "period id",
+            "detail",
+        ):
+            header.add_column(column)
+        self.console.print(header)
+        while time.monotonic() < deadline and not adapter.done():
+            batch = await asyncio.to_thread(reader.read, 0.3)
+            for status in batch:
+                statuses.append(status)
+                self.console.print(_row(status))
+            if all_final(statuses, expected):
+                break
+        if adapter.done():
+            adapter.result()  # surface a crash
+        return statuses
+
+    def _summary(self, statuses: list[dict[str, Any]], expected: list[str]) -> int:
+        finals: dict[str, int] = {}
+        for status in statuses:
+            if status["status"] in FINAL:
+                finals[status["status"]] = finals.get(status["status"], 0) + 1
+        done = all_final(statuses, expected)
+        summary = ", ".join(f"{count} {name}" for name, count in sorted(finals.items()))
+        colour = "green" if done else "red"
+        self.console.print(
+            f"[bold {colour}]{'Done' if done else 'Incomplete'}[/]: {len(statuses)} status events; "
+            f"final: {summary or 'none'}."
+        )
+        return 0 if done else 1
+
+
+def _row(status: Mapping[str, Any]) -> str:
+    anomalies = ",".join(a["code"] for a in status.get("anomalies") or [])
+    detail = anomalies or (status.get("reason") or "")[:60]
+    colour = {
+        "ACCEPTED": "green",
+        "ACCEPTED_WITH_WARNINGS": "yellow",
+        "REFUSED": "red",
+        "REJECTED": "red",
+        "FAILED": "red",
+    }.get(status["status"], "cyan")
+    cells = (
+        f"{status['employmentId']:<12}",
+        f"{status.get('declarationKind') or '-':<6}",
+        f"[{colour}]{status['status']:<22}[/]",
+        f"{status.get('previousStatus') or '-':<22}",
+        f"{status.get('declarationId') or '-'!s:<13}",
+        f"{status.get('periodId') or '-'!s:<13}",
+        detail,
+    )
+    return " ".join(cells)

@@ -1,0 +1,33 @@
+"""The Dimona REST v2 edge: everything that talks HTTP to ONSS.
+
+Owns the OAuth token (signed JWT client assertion), the connection pool, rate limit and
+concurrency cap, the four operations (submit, get the answer, search, get a period), the
+reading of ONSS's answers and the classification of failures into the core error tree.
+``wire.py`` (core declaration → JSON) belongs to the core translation, not to this package.
+"""
+
+from adapter.edges.dimona_rest.client import DimonaRestClient, declaration_id_from_location
+from adapter.edges.dimona_rest.config import DimonaRestConfig
+from adapter.edges.dimona_rest.errors import (
+    DimonaAuthRefused,
+    DimonaAuthUnavailable,
+    DimonaPermanentError,
+    DimonaTransientError,
+    DimonaUncertainSubmission,
+)
+from adapter.edges.dimona_rest.keys import KeyPairPaths, create_key_pair
+from adapter.edges.dimona_rest.token import TokenProvider
+
+__all__ = [
+    "DimonaAuthRefused",
+    "DimonaAuthUnavailable",
+    "DimonaPermanentError",
+    "DimonaRestClient",
+    "DimonaRestConfig",
+    "DimonaTransientError",
+    "DimonaUncertainSubmission",
+    "KeyPairPaths",
+    "TokenProvider",
+    "create_key_pair",
+    "declaration_id_from_location",
+]

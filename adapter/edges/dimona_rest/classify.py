@@ -1,0 +1,154 @@
+"""Turn HTTP answers and transport failures into the errors the pipeline acts on.
+
+The one rule that matters most: a POST /declarations that may have reached ONSS and got no
+usable answer is *uncertain*, never transient, because a blind retry could declare twice.
+A request counts as "not sent" only when the connection was never established (connect
+error or timeout, pool timeout). The ``httpx-aiohttp`` transport maps aiohttp's read timeouts
+and server disconnects to ``httpx.ConnectTimeout``; we look through to the aiohttp cause so
+that such a failure is not mistaken for "never sent".
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+import httpx
+
+from adapter.core.errors import AdapterError
+from adapter.edges.dimona_rest.errors import (
+    DimonaAuthRefused,
+    DimonaPermanentError,
+    DimonaTransientError,
+    DimonaUncertainSubmission,
+)
+
+TRANSPORT_FAILURES: tuple[type[BaseException], ...] = (
+    httpx.TransportError,
+    aiohttp.ClientError,
+    OSError,
+    TimeoutError,
+)
+"""What a transport may raise for network trouble (httpx's own, and raw aiohttp/OS errors)."""
+
+_NOT_SENT_HTTPX = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT_AIOHTTP = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_MAX_ISSUES = 20
+_MAX_TEXT = 200
+
+
+def request_was_sent(exc: BaseException) -> bool:
+    """False only when we know the request never left (no connection was established)."""
+    cause = exc.__cause__
+    if isinstance(cause, aiohttp.ClientError):
+        return not isinstance(cause, _NOT_SENT_AIOHTTP)
+    if isinstance(exc, aiohttp.ClientError):
+        return not isinstance(exc, _NOT_SENT_AIOHTTP)
+    return not isinstance(exc, _NOT_SENT_HTTPX)
+
+
+def error_for_exception(
+    exc: BaseException, *, endpoint: str, submission: bool
+) -> DimonaTransientError | DimonaUncertainSubmission:
+    kind = type(exc).__name__
+    if submission and request_was_sent(exc):
+        return DimonaUncertainSubmission(
+            f"{endpoint}: no answer after the declaration was sent ({kind}); reconcile first"
+        )
+    return DimonaTransientError(f"{endpoint}: {kind}", endpoint=endpoint)
+
+
+def retry_after_seconds(headers: httpx.Headers, *, now: float) -> float | None:
+    """``Retry-After`` as seconds from now: delta-seconds, or an HTTP date (RFC 9110 §10.2.3)."""
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def _text(value: object) -> str:
+    return str(value)[:_MAX_TEXT]
+
+
+def _issue_text(issue: object) -> str | None:
+    # The issue's "value" is left out on purpose: it may hold a national number.
+    if isinstance(issue, str):
+        return _text(issue)
+    if not isinstance(issue, Mapping):
+        return None
+    where = issue.get("name") or issue.get("in") or issue.get("property") or issue.get("field")
+    why = issue.get("detail") or issue.get("title") or issue.get("message") or issue.get("type")
+    if where and why:
+        return _text(f"{where}: {why}")
+    if where or why:
+        return _text(where or why)
+    return None
+
+
+def problem_details(response: httpx.Response) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(problem type, detail, issues) of an error body; tolerant of v1 arrays and non-JSON."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return None, None, ()
+    raw_issues: list[object]
+    if isinstance(body, list):
+        problem_type, detail, raw_issues = None, None, body
+    elif isinstance(body, Mapping):
+        problem_type = _text(body["type"]) if isinstance(body.get("type"), str) else None
+        found = body.get("detail") or body.get("title") or body.get("message")
+        detail = _text(found) if isinstance(found, str) else None
+        listed = body.get("issues") or body.get("errors") or body.get("invalidProperties") or []
+        raw_issues = list(listed) if isinstance(listed, list) else []
+    else:
+        return None, None, ()
+    issues = tuple(t for t in map(_issue_text, raw_issues[:_MAX_ISSUES]) if t)
+    return problem_type, detail, issues
+
+
+def error_for_response(
+    response: httpx.Response, *, endpoint: str, submission: bool, now: float
+) -> AdapterError:
+    """The error for a status the caller did not expect (2xx/404 handling is the caller's)."""
+    status = response.status_code
+    if status in (429, 503):
+        return DimonaTransientError(
+            f"{endpoint}: HTTP {status}, ONSS asks to slow down",
+            retry_after=retry_after_seconds(response.headers, now=now),
+            status=status,
+            endpoint=endpoint,
+        )
+    if submission and status in (502, 504):
+        return DimonaUncertainSubmission(
+            f"{endpoint}: HTTP {status} from a gateway after the declaration was sent"
+        )
+    if status >= 500 or status == 408:
+        return DimonaTransientError(
+            f"{endpoint}: HTTP {status}",
+            retry_after=retry_after_seconds(response.headers, now=now),
+            status=status,
+            endpoint=endpoint,
+        )
+    if status == 401:
+        return DimonaAuthRefused(
+            f"{endpoint}: HTTP 401 with a fresh token; check the client's REST channel", status=401
+        )
+    problem_type, detail, issues = problem_details(response)
+    if status == 403:
+        message = f"{endpoint}: HTTP 403, not allowed (no or expired mandate for this employer?)"
+    else:
+        message = f"{endpoint}: HTTP {status}" + (f": {detail}" if detail else "")
+    return DimonaPermanentError(
+        message, status=status, issues=issues, problem_type=problem_type, endpoint=endpoint
+    )

@@ -1,0 +1,89 @@
+"""Structured logs with structlog: JSON when not on a terminal, readable otherwise.
+
+Personal data never reaches the output: a processor masks SSINs (11 digits, with or without
+separators) in every value and drops the values of name fields.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import structlog
+
+SSIN_PATTERN = re.compile(
+    r"(?<!\d)(\d{2})[.\- ]?(\d{2})[.\- ]?(\d{2})[.\- ]?(\d{3})[.\- ]?(\d{2})(?!\d)"
+)
+NAME_FIELDS = frozenset(
+    {
+        "familyName",
+        "givenName",
+        "family_name",
+        "given_name",
+        "name",
+        "placeOfBirth",
+        "place_of_birth",
+    }
+)
+MASK = "***"
+
+
+def mask_ssin(text: str) -> str:
+    """Keep the birth date part (useful to support), hide sequence and check digits."""
+    return SSIN_PATTERN.sub(lambda m: f"{m[1]}{m[2]}{m[3]}-***-**", text)
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_ssin(value)
+    if isinstance(value, Mapping):
+        return {k: MASK if k in NAME_FIELDS else _mask(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask(v) for v in value]
+    return value
+
+
+def mask_personal_data(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: mask SSINs everywhere and drop name values."""
+    for key in list(event_dict):
+        event_dict[key] = MASK if key in NAME_FIELDS else _mask(event_dict[key])
+    return event_dict
+
+
+def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
+    """Configure structlog and route the standard library's logging through it."""
+    as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        mask_personal_data,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

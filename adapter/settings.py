@@ -1,0 +1,106 @@
+"""Configuration: the only module that reads the environment.
+
+Every setting has the prefix ``DIMONA_ADAPTER_`` and nested groups use ``__``, for example
+``DIMONA_ADAPTER_KAFKA__BOOTSTRAP_SERVERS`` or ``DIMONA_ADAPTER_DIMONA__CLIENT_ID``.
+Secrets are ``SecretStr`` and never printed. See docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adapter.core.polling import PollSchedule
+from adapter.edges.dimona_rest.config import DimonaRestConfig
+
+ENV_PREFIX = "DIMONA_ADAPTER_"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class KafkaSettings(_Group):
+    """Where events come from and where status events and dead letters go."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    group_id: str = "dimona-adapter"
+    input_topic: str = "hr.employment.events"
+    status_topic: str = "dimona.declaration.status"
+    dead_letter_topic: str = "hr.employment.events.dlq"
+    session_timeout_ms: int = Field(default=45_000, ge=1_000)
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    create_topics: bool = Field(
+        default=False, description="create missing topics at start-up (demo and tests)"
+    )
+    topic_partitions: int = Field(default=12, ge=1)
+
+    def client_config(self) -> dict[str, str | int | float | bool]:
+        """The librdkafka settings shared by consumers, producers and admin clients."""
+        config: dict[str, str | int | float | bool] = {
+            "bootstrap.servers": self.bootstrap_servers,
+            "security.protocol": self.security_protocol,
+        }
+        if self.sasl_mechanism:
+            config["sasl.mechanism"] = self.sasl_mechanism
+        if self.sasl_username:
+            config["sasl.username"] = self.sasl_username
+        if self.sasl_password:
+            config["sasl.password"] = self.sasl_password.get_secret_value()
+        return config
+
+
+class EncodingSettings(_Group):
+    """How records are framed on the topics."""
+
+    format: Literal["single-object", "confluent"] = "single-object"
+    schema_registry_url: str | None = None
+
+
+class StoreSettings(_Group):
+    """The inbox/outbox store: SQLite (embedded default) or PostgreSQL (production)."""
+
+    url: str = "sqlite:///dimona-adapter.sqlite3"
+    password: SecretStr | None = None
+
+
+class HttpSettings(_Group):
+    """The health and metrics server."""
+
+    host: str = "0.0.0.0"  # noqa: S104 - probes come from the kubelet, outside the pod
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class PolicySettings(_Group):
+    """Behaviour choices where the Dimona reference is unsure (docs/decisions.md)."""
+
+    redeclare_lost_special_regime: bool = Field(
+        default=False,
+        description="on W 90017-510 or 90017-369, cancel and re-declare as OTH (as laravel-dimona)",
+    )
+    gender_codes: Literal["1-2", "0-1"] = "1-2"
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one adapter process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", frozen=True, extra="ignore"
+    )
+
+    kafka: KafkaSettings = KafkaSettings()
+    encoding: EncodingSettings = EncodingSettings()
+    dimona: DimonaRestConfig = DimonaRestConfig()
+    polling: PollSchedule = PollSchedule()
+    store: StoreSettings = StoreSettings()
+    http: HttpSettings = HttpSettings()
+    policy: PolicySettings = PolicySettings()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    max_events_in_flight: int = Field(default=10_000, ge=1)
+    drain_budget_s: float = Field(default=20.0, gt=0)

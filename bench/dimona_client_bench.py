@@ -1,0 +1,193 @@
+"""Micro-benchmark of the Dimona REST client's transports (``make bench``).
+
+A tiny HTTP/1.1 server (raw asyncio protocol, keep-alive) runs in a subprocess and answers
+``POST /declarations`` with ``201 Created`` + ``Location`` (and the token endpoint with a token)
+either at once or after 50 ms. The client process drives ``DimonaRestClient.submit`` with N
+workers in a loop for a fixed time and reports requests/s and client CPU per request
+(``time.process_time``, this process only). On a machine with two or more CPUs the client is
+pinned to CPU 0 and the server to CPU 1.
+
+    uv run python bench/dimona_client_bench.py [--seconds 3] [--inflight 1,30,200]
+        [--delays 0,50] [--transports httpx,httpx-pool,aiohttp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TOKEN_BODY = b'{"access_token":"bench","token_type":"Bearer","expires_in":3600}'
+CREATED = (
+    b"HTTP/1.1 201 Created\r\nLocation: /REST/dimona/v2/declarations/656309300157\r\n"
+    b"Content-Length: 0\r\nConnection: keep-alive\r\n\r\n"
+)
+TOKEN = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    + str(len(TOKEN_BODY)).encode()
+    + b"\r\n\r\n"
+    + TOKEN_BODY
+)
+BODY = {
+    "employer": {"employerId": 123456749},
+    "worker": {"ssin": "90051512391"},
+    "dimonaIn": {
+        "startDate": "2026-03-02",
+        "features": {"jointCommissionNumber": "XXX", "workerType": "OTH"},
+    },
+}
+
+
+def _pin(cpu: int) -> None:
+    with contextlib.suppress(AttributeError, OSError):
+        if len(os.sched_getaffinity(0)) > 1:
+            os.sched_setaffinity(0, {cpu})
+
+
+# -- server -------------------------------------------------------------------------------------
+
+
+class _Protocol(asyncio.Protocol):
+    delay = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head = self.buffer[:end].lower()
+            length = 0
+            if (at := head.find(b"content-length:")) >= 0:
+                length = int(head[at + 15 :].split(b"\r\n", 1)[0])
+            if len(self.buffer) < end + 4 + length:
+                return
+            self.buffer = self.buffer[end + 4 + length :]
+            answer = TOKEN if b"/token" in head.split(b"\r\n", 1)[0] else CREATED
+            if self.delay:
+                asyncio.get_running_loop().call_later(self.delay, self._write, answer)
+            else:
+                self._write(answer)
+
+    def _write(self, answer: bytes) -> None:
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+
+
+async def _serve(port: int, delay_ms: float) -> None:
+    _Protocol.delay = delay_ms / 1000
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(_Protocol, "127.0.0.1", port, backlog=4096)
+    async with server:
+        await server.serve_forever()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_server(delay_ms: float) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), str(delay_ms)],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return process, port
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("bench server did not start")
+
+
+# -- client -------------------------------------------------------------------------------------
+
+
+async def _measure(
+    port: int, transport: str, inflight: int, seconds: float, keys: Path
+) -> tuple[float, float]:
+    from adapter.edges.dimona_rest.client import DimonaRestClient
+    from adapter.edges.dimona_rest.config import DimonaRestConfig
+
+    root = f"http://127.0.0.1:{port}"
+    config = DimonaRestConfig(
+        base_url=f"{root}/REST/dimona/v2",
+        token_url=f"{root}/REST/oauth/v5/token",
+        client_id="bench",
+        private_key_path=keys,
+        transport=transport,  # type: ignore[arg-type]
+        max_in_flight=inflight,
+        max_per_client=30,
+        read_timeout_s=30,
+        pool_timeout_s=60,
+    )
+    async with DimonaRestClient.from_config(config) as client:
+        await asyncio.gather(*(client.submit(BODY) for _ in range(inflight)))  # warm up
+        count = 0
+        stop = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal count
+            while time.perf_counter() < stop:
+                await client.submit(BODY)
+                count += 1
+
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(inflight)))
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return count / wall, cpu / count * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--serve", nargs=2, metavar=("PORT", "DELAY_MS"))
+    parser.add_argument(
+        "--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "3"))
+    )
+    parser.add_argument("--inflight", default="1,30,200")
+    parser.add_argument("--delays", default="0,50")
+    parser.add_argument("--transports", default="httpx,httpx-pool,aiohttp")
+    args = parser.parse_args()
+    if args.serve:
+        _pin(1)
+        asyncio.run(_serve(int(args.serve[0]), float(args.serve[1])))
+        return
+    _pin(0)
+    from adapter.edges.dimona_rest.keys import create_key_pair
+
+    with tempfile.TemporaryDirectory() as tmp:
+        keys = create_key_pair(Path(tmp), "bench").private_key
+        python = sys.version.split()[0]
+        print(f"# Dimona client transports, {args.seconds:g} s per cell, python {python}")
+        print("| transport | in flight | remote delay | requests/s | client CPU per request |")
+        print("|---|---|---|---|---|")
+        for delay in (float(d) for d in args.delays.split(",")):
+            server, port = _start_server(delay)
+            try:
+                for transport in args.transports.split(","):
+                    for inflight in (int(n) for n in args.inflight.split(",")):
+                        rate, cpu_us = asyncio.run(
+                            _measure(port, transport, inflight, args.seconds, keys)
+                        )
+                        cells = [transport, inflight, f"{delay:g} ms", f"{rate:,.0f}"]
+                        cells.append(f"{cpu_us:,.0f} µs")
+                        print("| " + " | ".join(map(str, cells)) + " |", flush=True)
+            finally:
+                server.terminate()
+                server.wait()
+
+
+if __name__ == "__main__":
+    main()

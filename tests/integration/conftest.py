@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapter.demo_harness import demo_settings
+from adapter.edges.kafka.ladder import BrokerHandle
+from adapter.sandbox.process import SandboxProcess
+from adapter.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxProcess]:
+    with SandboxProcess(processing_delay=0.3) as process:
+        yield process
+
+
+@pytest.fixture
+def adapter_settings(tmp_path: Path, broker: BrokerHandle, sandbox: SandboxProcess) -> Settings:
+    """Fresh topics and group per test, so tests never see each other's records."""
+    suffix = uuid.uuid4().hex[:8]
+    base = demo_settings(
+        tmp_path,
+        bootstrap_servers=broker.bootstrap_servers,
+        sandbox=sandbox,
+        group_id=f"it-{suffix}",
+    )
+    kafka = base.kafka.model_copy(
+        update={
+            "input_topic": f"hr.employment.events.{suffix}",
+            "status_topic": f"dimona.declaration.status.{suffix}",
+            "dead_letter_topic": f"hr.employment.events.dlq.{suffix}",
+        }
+    )
+    return base.model_copy(update={"kafka": kafka})
