@@ -122,8 +122,9 @@ def all_final(statuses: Sequence[Mapping[str, Any]], expected_events: Iterable[s
     last: dict[str, str] = {}
     finished_events: set[str] = set()
     for status in statuses:
-        ref = status.get("declarationRef") or status["sourceEventIds"][0]
-        last[ref] = status["status"]
+        ref = status.get("declarationRef")
+        if ref is not None:  # event-level statuses (RECEIVED, REJECTED) carry no reference
+            last[ref] = status["status"]
         if status["status"] in FINAL:
             finished_events.update(status["sourceEventIds"])
     pending = any(s not in FINAL for s in last.values())
@@ -165,27 +166,15 @@ class DemoHarness:
         expected: list[str],
         timeout_s: float,
     ) -> list[dict[str, Any]]:
-        from rich.table import Table
-
         statuses: list[dict[str, Any]] = []
         deadline = time.monotonic() + timeout_s
-        header = Table(title=f"Status events on {self.settings.kafka.status_topic}")
-        for column in (
-            "employment",
-            "kind",
-            "status",
-            "previous",
-            "declaration id",
-            "period id",
-            "detail",
-        ):
-            header.add_column(column)
-        self.console.print(header)
+        self.console.print(f"\n[bold]Status events on {self.settings.kafka.status_topic}[/]")
+        self.console.print(f"[bold]{_line(_HEADER)}[/]", highlight=False)
         while time.monotonic() < deadline and not adapter.done():
             batch = await asyncio.to_thread(reader.read, 0.3)
             for status in batch:
                 statuses.append(status)
-                self.console.print(_row(status))
+                self.console.print(_row(status), highlight=False)
             if all_final(statuses, expected):
                 break
         if adapter.done():
@@ -218,12 +207,25 @@ def _row(status: Mapping[str, Any]) -> str:
         "FAILED": "red",
     }.get(status["status"], "cyan")
     cells = (
-        f"{status['employmentId']:<12}",
-        f"{status.get('declarationKind') or '-':<6}",
-        f"[{colour}]{status['status']:<22}[/]",
-        f"{status.get('previousStatus') or '-':<22}",
-        f"{status.get('declarationId') or '-'!s:<13}",
-        f"{status.get('periodId') or '-'!s:<13}",
+        status["employmentId"],
+        status.get("declarationKind") or "-",
+        status["status"],
+        status.get("previousStatus") or "-",
+        str(status.get("declarationId") or "-"),
+        str(status.get("periodId") or "-"),
         detail,
     )
-    return " ".join(cells)
+    return _line(cells, colour=colour)
+
+
+_HEADER = ("employment", "kind", "status", "previous", "declaration id", "period id", "detail")
+_WIDTHS = (12, 6, 22, 22, 13, 13, 0)
+
+
+def _line(cells: tuple[str, ...], *, colour: str | None = None) -> str:
+    padded = [
+        cell.ljust(width) if width else cell for cell, width in zip(cells, _WIDTHS, strict=True)
+    ]
+    if colour:
+        padded[2] = f"[{colour}]{padded[2]}[/]"
+    return " ".join(padded)

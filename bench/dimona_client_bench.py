@@ -8,7 +8,9 @@ workers in a loop for a fixed time and reports requests/s and client CPU per req
 pinned to CPU 0 and the server to CPU 1.
 
     uv run python bench/dimona_client_bench.py [--seconds 3] [--inflight 1,30,200]
-        [--delays 0,50] [--transports httpx,httpx-pool,aiohttp]
+        [--delays 0,50] [--transports httpx,httpx-pool,httpx-pool/10,aiohttp]
+
+``httpx-pool/10`` = the httpx-pool transport with at most 10 requests per client (default 30).
 """
 
 from __future__ import annotations
@@ -121,15 +123,16 @@ async def _measure(
     from adapter.edges.dimona_rest.client import DimonaRestClient
     from adapter.edges.dimona_rest.config import DimonaRestConfig
 
+    transport, _, per_client = transport.partition("/")
     root = f"http://127.0.0.1:{port}"
     config = DimonaRestConfig(
         base_url=f"{root}/REST/dimona/v2",
         token_url=f"{root}/REST/oauth/v5/token",
         client_id="bench",
         private_key_path=keys,
-        transport=transport,  # type: ignore[arg-type]
+        transport=transport,
         max_in_flight=inflight,
-        max_per_client=30,
+        max_per_client=int(per_client or 30),
         read_timeout_s=30,
         pool_timeout_s=60,
     )
@@ -150,7 +153,7 @@ async def _measure(
     return count / wall, cpu / count * 1e6
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "DELAY_MS"))
     parser.add_argument(
@@ -158,8 +161,9 @@ def main() -> None:
     )
     parser.add_argument("--inflight", default="1,30,200")
     parser.add_argument("--delays", default="0,50")
-    parser.add_argument("--transports", default="httpx,httpx-pool,aiohttp")
-    args = parser.parse_args()
+    parser.add_argument("--transports", default="httpx,httpx-pool,httpx-pool/10,aiohttp")
+    parser.add_argument("--output", type=Path, help="also write the table to this file")
+    args = parser.parse_args(argv)
     if args.serve:
         _pin(1)
         asyncio.run(_serve(int(args.serve[0]), float(args.serve[1])))
@@ -170,9 +174,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         keys = create_key_pair(Path(tmp), "bench").private_key
         python = sys.version.split()[0]
-        print(f"# Dimona client transports, {args.seconds:g} s per cell, python {python}")
-        print("| transport | in flight | remote delay | requests/s | client CPU per request |")
-        print("|---|---|---|---|---|")
+        lines = [
+            f"# Dimona client transports, {args.seconds:g} s per cell, python {python}",
+            "| transport | in flight | remote delay | requests/s | client CPU per request |",
+            "|---|---|---|---|---|",
+        ]
+        print("\n".join(lines), flush=True)
         for delay in (float(d) for d in args.delays.split(",")):
             server, port = _start_server(delay)
             try:
@@ -183,10 +190,14 @@ def main() -> None:
                         )
                         cells = [transport, inflight, f"{delay:g} ms", f"{rate:,.0f}"]
                         cells.append(f"{cpu_us:,.0f} µs")
-                        print("| " + " | ".join(map(str, cells)) + " |", flush=True)
+                        lines.append("| " + " | ".join(map(str, cells)) + " |")
+                        print(lines[-1], flush=True)
             finally:
                 server.terminate()
                 server.wait()
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -118,7 +118,10 @@ class Intake:
 
 def _text(record: dict[str, object] | None, key: str) -> str | None:
     value = None if record is None else record.get(key)
-    return value if isinstance(value, str) and value else None
+    # fastavro gives uuid.UUID for the uuid logical type; anything scalar is rendered as text.
+    if value is None or isinstance(value, dict | list | bytes):
+        return None
+    return str(value) or None
 
 
 def _summary(violations: tuple[Violation, ...]) -> str:

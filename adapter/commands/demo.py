@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import uuid
 from contextlib import ExitStack
@@ -45,7 +46,7 @@ async def _demo(work: Path, processing_delay: float, time_limit_s: float) -> int
     from adapter.edges.kafka.ladder import kafka_broker
     from adapter.sandbox.process import SandboxProcess
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
     with ExitStack() as stack:
         console.print("[bold]Starting[/] the Kafka broker, the Dimona sandbox and the adapter…")
         broker = stack.enter_context(kafka_broker(allow_containers=False))

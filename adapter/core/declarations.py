@@ -9,6 +9,8 @@ period id is not known yet (its IN is still being processed) ``period_id`` is ``
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -69,6 +71,20 @@ class InDeclaration(_Declaration):
     small_statutes: SmallStatutes | None = None
     not_before: date | None = None
     """Do not submit before this day: ONSS refuses FLX and article 17 INs declared too early."""
+
+    def blocks_key(self) -> str:
+        """A short digest of the blocks only an IN can carry (an UPDATE cannot change them)."""
+        blocks = self.model_dump(
+            mode="json",
+            include={
+                "using_employer",
+                "student_place_of_work",
+                "construction_cards",
+                "small_statutes",
+            },
+        )
+        text = json.dumps(blocks, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class OutDeclaration(_Declaration):

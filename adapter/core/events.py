@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -44,6 +44,20 @@ def parse_hhmm(value: object) -> time:
     raise ValueError("a time of day is given as HH:MM (00:00 to 23:59)")
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` strings (JSON) or ``date`` objects (Avro); not timestamps."""
+    if isinstance(value, datetime):
+        raise ValueError("a date is given as YYYY-MM-DD, without a time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value  # pydantic checks that the day exists
+    raise ValueError("a date is given as YYYY-MM-DD")
+
+
 def format_hhmm(value: time) -> str:
     return value.strftime("%H:%M")
 
@@ -68,6 +82,9 @@ def _uuid(value: object) -> object:
         return str(uuid.UUID(value))
     return value
 
+
+IsoDate = Annotated[date, BeforeValidator(parse_iso_date)]
+"""A calendar date: ``YYYY-MM-DD`` in JSON, Avro ``date`` (a ``date`` object) in records."""
 
 TimeOfDay = Annotated[time, BeforeValidator(parse_hhmm), PlainSerializer(format_hhmm)]
 """A time of day, ``HH:MM`` on the wire and in Avro (a string)."""
@@ -135,7 +152,7 @@ class Worker(CoreModel):
     ssin: SsinDigits | None = None
     family_name: str | None = None
     given_name: str | None = None
-    birth_date: date | None = None
+    birth_date: IsoDate | None = None
     place_of_birth: str | None = None
     country_of_birth: NisCode | None = None
     nationality: NisCode | None = None
@@ -171,9 +188,9 @@ class SmallStatutes(CoreModel):
 class Contract(CoreModel):
     """The full state of the contract (for CHANGE too: never a delta)."""
 
-    start_date: date
+    start_date: IsoDate
     start_time: TimeOfDay | None = None
-    end_date: date | None = None
+    end_date: IsoDate | None = None
     end_time: TimeOfDay | None = None
     worker_type: Annotated[str, Field(pattern=r"^[A-Z0-9]{3}$")]
     joint_committee: JointCommittee | None = None
@@ -185,7 +202,7 @@ class Contract(CoreModel):
 
 
 class Leave(CoreModel):
-    last_day: date
+    last_day: IsoDate
     last_time: TimeOfDay | None = None
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
 
 from adapter.core.events import TimeOfDay
 
@@ -26,9 +27,11 @@ class PeriodState(StrEnum):
 
 
 class KnownPeriod(BaseModel):
-    """One Dimona period of the employment as ONSS knows it."""
+    """One Dimona period of the employment as ONSS knows it (camelCase in JSON)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True
+    )
 
     period_id: int | None = None
     start_date: date
@@ -40,6 +43,8 @@ class KnownPeriod(BaseModel):
     """The declared joint committee (a Dimona value)."""
     planned_hours: int | None = None
     state: PeriodState = PeriodState.ACTIVE
+    blocks_key: str | None = None
+    """``InDeclaration.blocks_key()`` of the IN that created the period, when known."""
 
     @property
     def is_open(self) -> bool:

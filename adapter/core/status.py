@@ -18,6 +18,7 @@ from pydantic.alias_generators import to_camel
 from adapter.core.declarations import DeclarationKind, InDeclaration
 from adapter.core.errors import Violation
 from adapter.core.events import TimeOfDay, UuidText, to_plain
+from adapter.core.periods import KnownPeriod
 from adapter.core.results import Anomaly, DimonaResult
 
 
@@ -126,6 +127,22 @@ class DeclaredPeriod(_StatusModel):
             using_employer_enterprise_number=user.enterprise_number if user else None,
             using_employer_name=user.name if user else None,
             using_employer_joint_committee=user.joint_committee if user else None,
+        )
+
+    @classmethod
+    def from_known(
+        cls, period: KnownPeriod, *, actual_joint_committee: str | None = None
+    ) -> DeclaredPeriod:
+        """The period after an OUT, UPDATE or CANCEL (the user enterprise is not kept)."""
+        return cls(
+            start_date=period.start_date,
+            start_time=period.start_time,
+            end_date=period.end_date,
+            end_time=period.end_time,
+            worker_type=period.worker_type,
+            declared_joint_committee=period.joint_committee,
+            actual_joint_committee=actual_joint_committee,
+            planned_hours=period.planned_hours,
         )
 
 

@@ -59,6 +59,7 @@ class EdgeMiddleware:
         self.app = app
         self.faults = faults
         self.metrics = metrics
+        self._counters: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,8 +78,12 @@ class EdgeMiddleware:
             await self.app(scope, receive, counting_send)
         else:
             await self._faulty(endpoint, scope, receive, counting_send)
-        status = str(status_box[0]) if status_box[0] else "reset"
-        self.metrics.requests.labels(endpoint, method, status).inc()
+        key = (endpoint, method, status_box[0])
+        counter = self._counters.get(key)
+        if counter is None:
+            status = str(status_box[0]) if status_box[0] else "reset"
+            counter = self._counters[key] = self.metrics.requests.labels(endpoint, method, status)
+        counter.inc()
 
     async def _faulty(self, endpoint: str, scope: Scope, receive: Receive, send: Send) -> None:
         decision = self.faults.decide(endpoint)
@@ -93,8 +98,7 @@ class EdgeMiddleware:
             await self._lose(scope, receive, send, endpoint)
         elif action == "reset":
             await self._drain(receive)
-            if not reset_connection(scope):
-                await self._error(send, endpoint, "500")
+            await self._reset(scope, send, endpoint)
         else:
             await self._drain(receive)
             await self._error(send, endpoint, action)
@@ -106,8 +110,19 @@ class EdgeMiddleware:
             return None
 
         await self.app(scope, receive, swallow)
-        if self.faults.settings.lost_response_mode == "500" or not reset_connection(scope):
+        if self.faults.settings.lost_response_mode == "500":
             await self._error(send, endpoint, "500")
+        else:
+            await self._reset(scope, send, endpoint)
+
+    async def _reset(self, scope: Scope, send: Send, endpoint: str) -> None:
+        if not reset_connection(scope):
+            await self._error(send, endpoint, "500")
+            return
+        # Let the server see the connection is gone before the app returns without answering,
+        # so that it does not log "returned without starting response".
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
 
     @staticmethod
     async def _drain(receive: Receive) -> None:

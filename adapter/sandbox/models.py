@@ -100,7 +100,9 @@ class Client:
     def may_declare_for(self, employer_ids: list[str]) -> bool:
         if self.employers is None:
             return True
-        return any(e in self.employers for e in employer_ids)
+        # A 9-digit registration may be an enterprise number without its leading zero.
+        allowed = {*self.employers, *(e.zfill(10) for e in self.employers if len(e) == 9)}
+        return any(e in allowed for e in employer_ids)
 
     def to_wire(self) -> dict[str, Any]:
         return {

@@ -122,7 +122,8 @@ async def submit(request: Request) -> Response:
     ctx = _ctx(request)
     if not ctx.service.may_declare(client, body):
         return _forbidden("this client may not declare for this employer (no mandate)")
-    declaration = ctx.service.submit(body, client.client_id)
+    declaration = ctx.service.submit(body, client.client_id, flush=False)
+    await ctx.service.commit()
     ctx.metrics.declarations_received.labels(declaration.kind).inc()
     location = f"{origin(request)}{API_BASE}/declarations/{declaration.id}"
     return Response(status_code=201, headers={"Location": location})

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import socket
 import sys
+from types import FrameType
 
 import uvicorn
 
 from adapter.sandbox.app import build_app, build_context
 from adapter.sandbox.config import SandboxConfig
-from adapter.sandbox.transport import TransportExposingH11Protocol
+from adapter.sandbox.transport import protocol_class
 
 
 def uvicorn_config(config: SandboxConfig) -> uvicorn.Config:
@@ -24,7 +26,7 @@ def uvicorn_config(config: SandboxConfig) -> uvicorn.Config:
         port=config.port,
         log_level=config.log_level,
         access_log=False,
-        http=TransportExposingH11Protocol,
+        http=protocol_class(),
         lifespan="on",
         timeout_graceful_shutdown=5,
         backlog=4096,
@@ -32,7 +34,15 @@ def uvicorn_config(config: SandboxConfig) -> uvicorn.Config:
 
 
 class SandboxServer(uvicorn.Server):
-    """uvicorn.Server that announces the bound port on stdout once it listens."""
+    """uvicorn.Server that announces its port on stdout and exits 0 on SIGTERM/SIGINT."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:  # noqa: ARG002
+        # uvicorn re-raises the signal after a graceful shutdown (exit code -15); a stopped
+        # sandbox has done nothing wrong, so it exits 0 instead.
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        else:
+            self.should_exit = True
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)

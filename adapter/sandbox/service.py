@@ -7,11 +7,12 @@ timing. Everything runs on the event loop thread: no locks.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,12 +64,17 @@ class SandboxService:
         self._seq = itertools.count()
         self._due: list[tuple[float, int, int]] = []
         self._resolutions: list[tuple[float, int, int]] = []
+        self._by_worker: dict[str, list[int]] = defaultdict(list)
+        self._commit: asyncio.Future[None] | None = None
         self._reschedule()
 
     def _reschedule(self) -> None:
         self._due.clear()
         self._resolutions.clear()
+        self._by_worker.clear()
         for declaration in self.store.declarations.values():
+            if declaration.worker_key is not None:
+                self._by_worker[declaration.worker_key].append(declaration.id)
             if not declaration.processed:
                 heapq.heappush(self._due, (declaration.due_at, next(self._seq), declaration.id))
             elif declaration.resolve_at is not None:
@@ -101,8 +107,11 @@ class SandboxService:
         return client.may_declare_for(employer_ids(employer))
 
     # ------------------------------------------------------------------ submit
-    def submit(self, body: dict[str, Any], client_id: str) -> Declaration:
-        """Record a schema-valid declaration; it is processed after the processing delay."""
+    def submit(self, body: dict[str, Any], client_id: str, *, flush: bool = True) -> Declaration:
+        """Record a schema-valid declaration; it is processed after the processing delay.
+
+        With ``flush=False`` the caller must ``await commit()`` before answering 201.
+        """
         now = self.clock()
         kind = kind_of(body)
         worker, employer = body.get("worker"), body.get("employer")
@@ -127,9 +136,36 @@ class SandboxService:
             forced=None if scenario is None else scenario.to_wire(),
         )
         self.store.put_declaration(declaration)
-        self.store.flush()
+        if flush:
+            self.store.flush()
+        if declaration.worker_key is not None:
+            self._by_worker[declaration.worker_key].append(declaration.id)
         heapq.heappush(self._due, (declaration.due_at, next(self._seq), declaration.id))
         return declaration
+
+    async def commit(self) -> None:
+        """Wait until everything recorded so far is durable.
+
+        Concurrent callers share one SQLite transaction (group commit) instead of one each.
+        """
+        if not self.store.persistent:
+            return
+        if self._commit is None:
+            loop = asyncio.get_running_loop()
+            self._commit = loop.create_future()
+            loop.call_soon(self._group_commit)
+        await asyncio.shield(self._commit)
+
+    def _group_commit(self) -> None:
+        waiting, self._commit = self._commit, None
+        if waiting is None:
+            return
+        try:
+            self.store.flush()
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting request
+            waiting.set_exception(exc)
+        else:
+            waiting.set_result(None)
 
     # ------------------------------------------------------------------ processing
     def advance(self, everything: bool = False) -> int:
@@ -206,13 +242,17 @@ class SandboxService:
 
     def search_declarations(self, criteria: dict[str, Any]) -> list[Declaration]:
         self.advance()
-        wanted_employer = employer_ids(criteria.get("employer") or {})
-        ssin = (criteria.get("worker") or {}).get("ssin")
+        wanted_employer = employer_ids(_object(criteria.get("employer")))
+        ssin = _object(criteria.get("worker")).get("ssin")
         period_id = _int(criteria.get("periodId"))
         received_from = _timestamp(criteria.get("receivedFrom"))
         received_to = _timestamp(criteria.get("receivedTo"))
         found: list[Declaration] = []
-        for declaration in self.store.declarations.values():
+        candidates: Iterable[Declaration] = self.store.declarations.values()
+        if ssin is not None:
+            known = (self.store.declarations.get(i) for i in self._by_worker.get(ssin, ()))
+            candidates = [d for d in known if d is not None]
+        for declaration in candidates:
             if not declaration.processed:
                 continue
             if period_id and declaration.period_id != period_id:
@@ -233,11 +273,15 @@ class SandboxService:
 
     def search_periods(self, criteria: dict[str, Any]) -> list[Period]:
         self.advance()
-        wanted_employer = employer_ids(criteria.get("employer") or {})
-        ssin = (criteria.get("worker") or {}).get("ssin")
-        start, end = criteria.get("startDate"), criteria.get("endDate")
+        wanted_employer = employer_ids(_object(criteria.get("employer")))
+        ssin = _object(criteria.get("worker")).get("ssin")
+        start, end = _text(criteria.get("startDate")), _text(criteria.get("endDate"))
         found: list[Period] = []
-        for period in self.store.periods.values():
+        candidates: Iterable[Period] = self.store.periods.values()
+        if ssin is not None:
+            known = (self.store.periods.get(i) for i in self._by_worker.get(ssin, ()))
+            candidates = [p for p in known if p is not None]
+        for period in candidates:
             if period.status == REFUSED:
                 continue
             if wanted_employer and not set(wanted_employer) & set(employer_ids(period.employer)):
@@ -309,6 +353,7 @@ class SandboxService:
         self.scenarios.clear()
         self._due.clear()
         self._resolutions.clear()
+        self._by_worker.clear()
         self.processor.rebuild()
 
 
@@ -317,6 +362,14 @@ def kind_of(body: dict[str, Any]) -> str:
         if block in body:
             return kind
     raise ValueError("no action block")
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _int(value: object) -> int:

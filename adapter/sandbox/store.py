@@ -32,6 +32,10 @@ class Store:
     def description(self) -> str:
         return "memory"
 
+    @property
+    def persistent(self) -> bool:
+        return False
+
     def put_declaration(self, declaration: Declaration) -> None:
         self.declarations[declaration.id] = declaration
 
@@ -78,6 +82,10 @@ class SqliteStore(Store):
     @property
     def description(self) -> str:
         return f"sqlite:{self._path}"
+
+    @property
+    def persistent(self) -> bool:
+        return True
 
     def _load(self) -> None:
         for (body,) in self._db.execute("SELECT body FROM declarations ORDER BY id"):

@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
+from adapter.core import codes
 from adapter.core.declarations import (
     REOPEN_END_DATE,
     CancelDeclaration,
@@ -25,14 +26,10 @@ from adapter.core.events import EmploymentEvent, EventType
 from adapter.core.identifiers import InvalidIdentifier, parse_dimona_id
 from adapter.core.rules import blocks
 from adapter.core.rules.catalogue import RuleCode
+from adapter.core.rules.facts import facts_from_contract, facts_from_in
 from adapter.core.rules.identity import check_address, check_employer, check_worker
 from adapter.core.rules.options import RuleOptions
-from adapter.core.rules.period import (
-    EARLIEST_END,
-    check_period,
-    facts_from_contract,
-    facts_from_in,
-)
+from adapter.core.rules.period import EARLIEST_END, check_period
 
 __all__ = [
     "RuleCode",
@@ -133,9 +130,11 @@ def _check_update(update: UpdateDeclaration, today: date) -> list[Violation]:
                 "the start date of a student period cannot be changed: cancel and declare again",
             )
         )
+    out += _check_update_fields(update)
     if update.end_date is not None and update.end_date != REOPEN_END_DATE:
         out += _check_end(update.end_date, "contract.endDate", today)
-        if update.start_date is not None and update.end_date < update.start_date:
+        start = update.start_date or update.period_start
+        if update.end_date < start:
             out.append(
                 Violation(
                     RuleCode.END_BEFORE_START,
@@ -143,6 +142,62 @@ def _check_update(update: UpdateDeclaration, today: date) -> list[Violation]:
                     "the end date is before the start date",
                 )
             )
+        elif (
+            update.end_date == start
+            and update.start_time is not None
+            and update.end_time is not None
+            and update.end_time <= update.start_time
+        ):
+            out.append(
+                Violation(
+                    RuleCode.END_HOUR_BEFORE_START_HOUR,
+                    "contract.endTime",
+                    "the end time is not after the start time on the same day",
+                )
+            )
+    return out
+
+
+def _check_update_fields(update: UpdateDeclaration) -> list[Violation]:
+    """Hours and planned hours of an UPDATE follow the period's worker type."""
+    worker_type = update.worker_type
+    if worker_type is None:
+        return []
+    out: list[Violation] = []
+    timed = worker_type in ("EXT", "FLX")
+    if not timed and (update.start_time is not None or update.end_time is not None):
+        out.append(
+            Violation(
+                RuleCode.HOURS_FORBIDDEN,
+                "contract.startTime",
+                "times are only declared for occasional workers (EXT) and one-day flexi jobs",
+            )
+        )
+    planned = worker_type in codes.PLANNED_HOURS_TYPES
+    if planned and update.planned_hours is None:
+        out.append(
+            Violation(
+                RuleCode.PLANNED_HOURS_REQUIRED,
+                "contract.plannedHours",
+                f"an update of a {worker_type} period repeats its planned hours",
+            )
+        )
+    elif not planned and update.planned_hours is not None:
+        out.append(
+            Violation(
+                RuleCode.PLANNED_HOURS_FORBIDDEN,
+                "contract.plannedHours",
+                "planned hours are only declared for STU, O17 and S17",
+            )
+        )
+    elif update.planned_hours is not None and not 1 <= update.planned_hours <= 999:
+        out.append(
+            Violation(
+                RuleCode.PLANNED_HOURS_OUT_OF_RANGE,
+                "contract.plannedHours",
+                "planned hours must be between 1 and 999",
+            )
+        )
     return out
 
 

@@ -8,99 +8,18 @@ produces (``split=True``: one declaration, as ONSS will see it).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from adapter.core import codes
-from adapter.core.declarations import DeclaredUsingEmployer, InDeclaration
 from adapter.core.errors import Violation
-from adapter.core.events import ConstructionCards, Contract, UsingEmployer
-from adapter.core.identifiers import is_valid_enterprise_number
 from adapter.core.rules.catalogue import RuleCode
+from adapter.core.rules.facts import P, PeriodFacts
+from adapter.core.rules.features import check_blocks, check_using_employer
 from adapter.core.rules.options import RuleOptions
 from adapter.core.rules.quarters import quarter_start, same_quarter, split_by_quarter
 
 EARLIEST_START = date(1920, 1, 1)
 EARLIEST_END = date(1999, 1, 1)
-P = "contract."
-
-
-@dataclass(frozen=True, slots=True)
-class PeriodFacts:
-    """What the period rules look at, whether it comes from a contract or an IN."""
-
-    start_date: date
-    start_time: time | None
-    end_date: date | None
-    end_time: time | None
-    worker_type: str
-    actual_joint_committee: str | None
-    declared_joint_committee: str
-    planned_hours: float | None
-    using_employer: UsingEmployer | DeclaredUsingEmployer | None
-    user_declared_joint_committee: str | None
-    has_place_of_work: bool
-    cards: ConstructionCards | None
-    has_small_statutes: bool
-    split: bool
-    not_before: date | None = None
-
-    @property
-    def is_flexi_day(self) -> bool:
-        return self.worker_type == "FLX" and (
-            self.start_time is not None or self.end_time is not None
-        )
-
-    @property
-    def has_hours(self) -> bool:
-        return self.worker_type == "EXT" or self.is_flexi_day
-
-
-def facts_from_contract(contract: Contract, options: RuleOptions) -> PeriodFacts:
-    user = contract.using_employer
-    return PeriodFacts(
-        start_date=contract.start_date,
-        start_time=contract.start_time,
-        end_date=contract.end_date,
-        end_time=contract.end_time,
-        worker_type=contract.worker_type,
-        actual_joint_committee=contract.joint_committee,
-        declared_joint_committee=codes.declared_joint_committee(
-            contract.joint_committee,
-            contract.worker_type,
-            sector_committee_types=options.sector_committee_types,
-        ),
-        planned_hours=contract.planned_hours,
-        using_employer=user,
-        user_declared_joint_committee=(
-            codes.declared_user_joint_committee(user.joint_committee) if user else None
-        ),
-        has_place_of_work=contract.student_place_of_work is not None,
-        cards=contract.construction_cards,
-        has_small_statutes=contract.small_statutes is not None,
-        split=False,
-    )
-
-
-def facts_from_in(declaration: InDeclaration) -> PeriodFacts:
-    user = declaration.using_employer
-    return PeriodFacts(
-        start_date=declaration.start_date,
-        start_time=declaration.start_time,
-        end_date=declaration.end_date,
-        end_time=declaration.end_time,
-        worker_type=declaration.worker_type,
-        actual_joint_committee=declaration.actual_joint_committee or declaration.joint_committee,
-        declared_joint_committee=declaration.joint_committee,
-        planned_hours=declaration.planned_hours,
-        using_employer=user,
-        user_declared_joint_committee=user.joint_committee if user else None,
-        has_place_of_work=declaration.student_place_of_work is not None,
-        cards=declaration.construction_cards,
-        has_small_statutes=declaration.small_statutes is not None,
-        split=True,
-        not_before=declaration.not_before,
-    )
 
 
 def quarter_pieces(f: PeriodFacts, options: RuleOptions) -> int:
@@ -136,8 +55,8 @@ def check_period(f: PeriodFacts, *, today: date, options: RuleOptions) -> list[V
     out += _dates(f, today, options)
     out += _hours(f, options)
     out += _planned_hours(f, options)
-    out += _using_employer(f)
-    out += _blocks(f)
+    out += check_using_employer(f)
+    out += check_blocks(f)
     out += _too_early(f, today, options)
     return out
 
@@ -363,130 +282,6 @@ def _planned_hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
     if f.split and hours != f.planned_hours:
         return [Violation(RuleCode.PLANNED_HOURS_OUT_OF_RANGE, field, "planned hours are whole")]
     return []
-
-
-def _using_employer(f: PeriodFacts) -> list[Violation]:
-    field = P + "usingEmployer"
-    user = f.using_employer
-    if f.declared_joint_committee != codes.TEMPORARY_AGENCY:
-        if user is not None:
-            return [
-                Violation(
-                    RuleCode.USING_EMPLOYER_FORBIDDEN,
-                    field,
-                    "a user enterprise is only declared for temporary agency work "
-                    "(joint committee 322)",
-                )
-            ]
-        return []
-    if user is None:
-        return [
-            Violation(
-                RuleCode.USING_EMPLOYER_REQUIRED,
-                field,
-                "temporary agency work (joint committee 322) needs the user enterprise",
-            )
-        ]
-    out: list[Violation] = []
-    if user.enterprise_number and user.name:
-        out.append(
-            Violation(
-                RuleCode.USING_EMPLOYER_AMBIGUOUS,
-                field,
-                "give the user enterprise's number or, when it has none, its name: not both",
-            )
-        )
-    elif not user.enterprise_number and not user.name:
-        out.append(
-            Violation(
-                RuleCode.USING_EMPLOYER_UNIDENTIFIED,
-                field,
-                "the user enterprise needs its enterprise number or, when it has none, its name",
-            )
-        )
-    if user.enterprise_number and not is_valid_enterprise_number(user.enterprise_number):
-        out.append(
-            Violation(
-                RuleCode.USING_EMPLOYER_ENTERPRISE_NUMBER_INVALID,
-                field + ".enterpriseNumber",
-                "the user enterprise number is not a valid enterprise number",
-            )
-        )
-    if f.user_declared_joint_committee == codes.TEMPORARY_AGENCY:
-        out.append(
-            Violation(
-                RuleCode.USING_EMPLOYER_JOINT_COMMITTEE,
-                field + ".jointCommittee",
-                "the user enterprise's joint committee cannot be 322",
-            )
-        )
-    return out
-
-
-def _cards_rule(f: PeriodFacts) -> str:
-    own, user = f.declared_joint_committee, f.user_declared_joint_committee
-    if codes.CONSTRUCTION in (own, user):
-        return "required"
-    if own == codes.TEMPORARY_AGENCY and user is None and f.worker_type == "BCW":
-        return "required"
-    if own == codes.TEMPORARY_AGENCY and f.worker_type in codes.CONSTRUCTION_OPTIONAL_322_TYPES:
-        return "optional"
-    return "forbidden"
-
-
-def _blocks(f: PeriodFacts) -> list[Violation]:
-    out: list[Violation] = []
-    if f.has_place_of_work and f.worker_type != "STU":
-        out.append(
-            Violation(
-                RuleCode.STUDENT_PLACE_OF_WORK_FORBIDDEN,
-                P + "studentPlaceOfWork",
-                "a place of work is only declared for students (STU)",
-            )
-        )
-    rule = _cards_rule(f)
-    cards = f.cards
-    if rule == "required" and (cards is None or cards.first_month is None):
-        out.append(
-            Violation(
-                RuleCode.CONSTRUCTION_CARDS_REQUIRED,
-                P + "constructionCards",
-                "construction (joint committee 124) needs the C3.2A control card numbers",
-            )
-        )
-    elif rule == "forbidden" and cards is not None:
-        out.append(
-            Violation(
-                RuleCode.CONSTRUCTION_CARDS_FORBIDDEN,
-                P + "constructionCards",
-                "C3.2A control cards are only declared for construction work",
-            )
-        )
-    if cards is not None and cards.next_month is not None and cards.next_month == cards.first_month:
-        out.append(
-            Violation(
-                RuleCode.CONSTRUCTION_CARD_REPEATED,
-                P + "constructionCards.nextMonth",
-                "the next month's C3.2A card must differ from the first month's",
-            )
-        )
-    if f.worker_type in codes.SMALL_STATUTE_TYPES and not f.has_small_statutes:
-        out.append(
-            Violation(
-                RuleCode.SMALL_STATUTES_REQUIRED,
-                P + "smallStatutes",
-                f"worker type {f.worker_type} needs the small-statutes information",
-            )
-        )
-    elif f.worker_type not in codes.SMALL_STATUTE_TYPES and f.has_small_statutes:
-        out.append(
-            Violation(
-                RuleCode.SMALL_STATUTES_FORBIDDEN,
-                P + "smallStatutes",
-                "small-statutes information is only declared for IVT, TRI and STG",
-            )
-        )
-    return out
 
 
 def earliest_declaration_date(worker_type: str, start: date, options: RuleOptions) -> date | None:

@@ -34,6 +34,7 @@ def period_of(declaration: InDeclaration, state: PeriodState, period_id: int | N
         joint_committee=declaration.joint_committee,
         planned_hours=declaration.planned_hours,
         state=state,
+        blocks_key=declaration.blocks_key(),
     )
 
 

@@ -54,14 +54,15 @@ def _pieces(contract: Contract, shape: str) -> tuple[Piece, ...]:
     return ((start, end),)
 
 
-def split_hours(total: int, weights: list[int]) -> list[int]:
-    """Split ``total`` over the pieces in proportion to ``weights``, each at least 1.
+def split_hours(total: int, weights: list[int], cap: int = 999) -> list[int]:
+    """Split ``total`` over the pieces in proportion to ``weights``, each in ``1..cap``.
 
-    Largest remainder, ties to the earliest piece; the parts sum to ``total`` exactly.
+    Largest remainder, ties to the earliest piece; hours above ``cap`` move to the pieces
+    with the most weight that still have room. The parts sum to ``total`` exactly.
     """
     n = len(weights)
-    if total < n:
-        raise ValueError("fewer hours than pieces")
+    if not n <= total <= cap * n:
+        raise ValueError("the hours do not fit the pieces")
     rest = total - n
     weight_sum = sum(weights)
     exact = [rest * w / weight_sum for w in weights]
@@ -70,7 +71,14 @@ def split_hours(total: int, weights: list[int]) -> list[int]:
     order = sorted(range(n), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in order[:left]:
         parts[i] += 1
-    return [p + 1 for p in parts]
+    hours = [p + 1 for p in parts]
+    excess = sum(max(0, h - cap) for h in hours)
+    hours = [min(h, cap) for h in hours]
+    for i in sorted(range(n), key=lambda i: (-weights[i], i)):
+        moved = min(excess, cap - hours[i])
+        hours[i] += moved
+        excess -= moved
+    return hours
 
 
 def declared_worker(worker: Worker, options: TranslationOptions) -> Worker:
@@ -91,7 +99,9 @@ def desired_ins(
     hours: list[int | None] = [None] * len(pieces)
     if worker_type in codes.PLANNED_HOURS_TYPES and contract.planned_hours is not None:
         weights = [((e or s) - s).days + 1 for s, e in pieces]
-        hours = list(split_hours(math.ceil(contract.planned_hours), weights))
+        hours = list(
+            split_hours(math.ceil(contract.planned_hours), weights, options.rules.max_planned_hours)
+        )
     user = contract.using_employer
     declared_user = (
         DeclaredUsingEmployer(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from adapter.core.declarations import Declaration, OutDeclaration, UpdateDeclaration
 from adapter.core.events import Leave
 from adapter.core.periods import KnownPeriod
@@ -26,6 +28,8 @@ def leave_declarations(leave: Leave, live: tuple[KnownPeriod, ...]) -> tuple[Dec
                     period_id=period.period_id, period_start=period.start_date, end_date=last
                 )
             )
+        elif _night_shift_starting_on(period, last):
+            continue  # it began on the last day and ends the next morning: keep it
         elif period.end_date >= last:
             end_time = period.end_time
             if end_time is not None and leave.last_time is not None:
@@ -44,6 +48,16 @@ def leave_declarations(leave: Leave, live: tuple[KnownPeriod, ...]) -> tuple[Dec
                     )
                 )
     return (*cancels, *changes)
+
+
+def _night_shift_starting_on(period: KnownPeriod, last: date) -> bool:
+    return (
+        period.start_date == last
+        and period.end_date == last + timedelta(days=1)
+        and period.start_time is not None
+        and period.end_time is not None
+        and period.end_time <= period.start_time
+    )
 
 
 def cancel_declarations(live: tuple[KnownPeriod, ...]) -> tuple[Declaration, ...]:

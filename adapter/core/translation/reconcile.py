@@ -4,8 +4,8 @@ Each wanted IN is paired with the known period that has the same key (the same d
 flexi day contracts, the same quarter for quarter-split types, otherwise the first
 period). A pair becomes nothing, an UPDATE, an OUT (closing an open period), or a
 CANCEL + IN where ONSS forbids the update (other worker type or joint committee, a
-student's start date, a flexi end date pushed back). Unpaired known periods are
-cancelled, unpaired wanted INs declared.
+student's start date, a flexi end date pushed back, a block only an IN carries).
+Unpaired known periods are cancelled, unpaired wanted INs declared.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def _must_replace(known: KnownPeriod, want: InDeclaration) -> bool:
     if known.worker_type != want.worker_type or known.joint_committee != want.joint_committee:
         return True
     if want.worker_type == "STU" and known.start_date != want.start_date:
+        return True
+    # The user enterprise, place of work, cards and small statutes only travel in an IN.
+    if known.blocks_key is not None and known.blocks_key != want.blocks_key():
         return True
     # A flexi end date cannot be pushed back (reference §6.5).
     return (

@@ -33,8 +33,19 @@ TRANSPORT_FAILURES: tuple[type[BaseException], ...] = (
 )
 """What a transport may raise for network trouble (httpx's own, and raw aiohttp/OS errors)."""
 
-_NOT_SENT_HTTPX = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_NOT_SENT_AIOHTTP = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_NOT_SENT_HTTPX = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+_NOT_SENT_AIOHTTP = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.InvalidURL,
+)
 _MAX_ISSUES = 20
 _MAX_TEXT = 200
 

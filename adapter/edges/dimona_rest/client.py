@@ -9,6 +9,7 @@ on its own: the pipeline owns the retry schedule.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -32,6 +33,8 @@ from adapter.edges.dimona_rest.token import TokenProvider
 
 OnRequest = Callable[[str, int | str, float], None]
 """Metrics hook: (endpoint, HTTP status or exception name, seconds)."""
+
+log = logging.getLogger(__name__)
 
 _LOCATION_ID = re.compile(r"/declarations/(\d{1,18})/?$")
 _MAX_PAGES = 10_000
@@ -264,6 +267,7 @@ class DimonaRestClient:
         started = time.perf_counter()
         try:
             async with self._pool.lease() as http:
+                started = time.perf_counter()  # the hook times the exchange, not the queue
                 self.request_count += 1
                 response = await http.request(
                     method,
@@ -279,8 +283,12 @@ class DimonaRestClient:
         return response
 
     def _report(self, endpoint: str, status: int | str, started: float) -> None:
-        if self._on_request is not None:
+        if self._on_request is None:
+            return
+        try:
             self._on_request(endpoint, status, time.perf_counter() - started)
+        except Exception:  # a broken metrics hook must not lose a declaration id
+            log.warning("on_request hook failed", exc_info=True)
 
 
 def _json_object(response: httpx.Response, endpoint: str) -> dict[str, Any]:

@@ -50,10 +50,10 @@ class DimonaRestConfig(BaseModel):
     pool_timeout_s: float = Field(default=30.0, gt=0)
 
     max_in_flight: int = Field(default=60, ge=1)
-    max_per_client: int = Field(default=30, ge=1)
+    max_per_client: int = Field(default=10, ge=1)
     rate_limit_per_s: float | None = Field(default=None, gt=0)
     rate_limit_burst: int = Field(default=1, ge=1)
-    transport: TransportName = "httpx-pool"
+    transport: TransportName = "aiohttp"
 
     scopes: tuple[str, ...] = (SCOPE_DECLARANT, SCOPE_CONSULT)
     assertion_lifetime_s: float = Field(default=60.0, gt=0, le=3600)

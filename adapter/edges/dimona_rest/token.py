@@ -193,8 +193,12 @@ class TokenProvider:
         raise self._error(response)
 
     def _report(self, status: int | str, started: float) -> None:
-        if self._on_request is not None:
+        if self._on_request is None:
+            return
+        try:
             self._on_request("token", status, time.perf_counter() - started)
+        except Exception:  # a broken metrics hook must not break authentication
+            log.warning("on_request hook failed", exc_info=True)
 
     def _parse(self, response: httpx.Response) -> _CachedToken:
         try:

@@ -42,6 +42,7 @@ def config(key_pair: KeyPairPaths) -> DimonaRestConfig:
         certificate_path=key_pair.certificate,
         max_in_flight=8,
         max_per_client=3,
+        transport="httpx-pool",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,8 +23,6 @@ from adapter.edges.dimona_rest.keys import KeyPairPaths, create_key_pair
 from adapter.edges.dimona_rest.token import TokenProvider
 from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
-
-from .conftest import FakeClock
 
 pytestmark = pytest.mark.slow
 
@@ -177,21 +176,20 @@ async def test_429_with_retry_after(dimona: DimonaRestClient, sandbox: SandboxPr
     assert info.value.retry_after == 7.0
 
 
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx-pool", "httpx"])
 @pytest.mark.parametrize("action", ["lost", "reset"])
 async def test_lost_answer_to_submit_is_uncertain_and_reconcilable(
-    dimona: DimonaRestClient, sandbox: SandboxProcess, action: str
+    sandbox: SandboxProcess, sandbox_config: DimonaRestConfig, action: str, transport: str
 ) -> None:
-    await dimona.get_answer(1)
-    before = len(
-        [d async for d in dimona.search_declarations({"employer": {"employerId": EMPLOYER}})]
-    )
-    admin_client.set_faults(sandbox.admin_url, script={"submit": [action]})
-    with pytest.raises(DimonaUncertainSubmission):
-        await dimona.submit(in_body("04022924678", start="2026-06-01"))
-    after = len(
-        [d async for d in dimona.search_declarations({"employer": {"employerId": EMPLOYER}})]
-    )
-    # "lost" = recorded, answer lost; "reset" may or may not have been recorded: the search tells.
+    config = sandbox_config.model_copy(update={"transport": transport})
+    criteria = {"employer": {"employerId": EMPLOYER}}
+    async with DimonaRestClient.from_config(config) as dimona:
+        before = len([d async for d in dimona.search_declarations(criteria)])
+        admin_client.set_faults(sandbox.admin_url, script={"submit": [action]})
+        with pytest.raises(DimonaUncertainSubmission):
+            await dimona.submit(in_body("04022924678", start="2026-06-01"))
+        after = len([d async for d in dimona.search_declarations(criteria)])
+    # "lost": recorded, answer lost. "reset": maybe recorded. The search tells which.
     if action == "lost":
         assert after == before + 1
 
@@ -199,14 +197,16 @@ async def test_lost_answer_to_submit_is_uncertain_and_reconcilable(
 async def test_expired_token_is_refreshed_once(
     sandbox: SandboxProcess, sandbox_config: DimonaRestConfig
 ) -> None:
-    admin_client.update_settings(sandbox.admin_url, tokenTtl=0.5)
-    frozen = FakeClock()  # our provider believes the token is still fresh
-    tokens = TokenProvider.from_config(sandbox_config, clock=frozen)
+    admin_client.update_settings(sandbox.admin_url, tokenTtl=1)
+    # Our clock lags 5 s behind the sandbox's (within its 30 s skew allowance), so the
+    # provider still trusts a token the sandbox has already expired.
+    lagging_config = sandbox_config.model_copy(update={"token_refresh_margin_s": 0})
+    tokens = TokenProvider.from_config(lagging_config, clock=lambda: time.time() - 5)
     async with (
         tokens,
         DimonaRestClient.from_config(sandbox_config, token_provider=tokens) as client,
     ):
         await client.get_answer(1)
-        await asyncio.sleep(0.7)  # the sandbox expires the token (not a timing assertion)
+        await asyncio.sleep(1.2)  # let the sandbox expire the token (not a timing assertion)
         assert await client.get_answer(1) is None
     assert tokens.fetch_count == 2

@@ -200,7 +200,17 @@ async def test_a_lost_response_to_a_post_is_uncertain_never_transient(
     assert len(onss.api_requests) == 1  # no blind retry
 
 
-@pytest.mark.parametrize("exc_type", [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout])
+@pytest.mark.parametrize(
+    "exc_type",
+    [
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
+        httpx.PoolTimeout,
+        httpx.ProxyError,
+        httpx.UnsupportedProtocol,
+        httpx.LocalProtocolError,
+    ],
+)
 async def test_a_post_that_never_left_is_transient(
     client: DimonaRestClient, onss: FakeOnss, exc_type: type[httpx.TransportError]
 ) -> None:
@@ -498,3 +508,16 @@ async def test_no_secret_in_logs_or_reprs(
         assert "tok-2" not in text
         assert all(a not in text and a.split(".")[2] not in text for a in assertions)
         assert "90051512391" not in text
+
+
+async def test_a_failing_metrics_hook_does_not_lose_the_declaration_id(
+    config: DimonaRestConfig, onss: FakeOnss
+) -> None:
+    def broken(endpoint: str, status: int | str, seconds: float) -> None:
+        raise RuntimeError("metrics backend down")
+
+    onss.on("POST", "/declarations", respond(created("declarations/77")))
+    async with DimonaRestClient.from_config(
+        config, transport=onss.transport(), on_request=broken
+    ) as dimona:
+        assert await dimona.submit(IN_BODY) == 77

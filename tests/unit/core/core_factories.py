@@ -92,13 +92,13 @@ def known(
     *,
     worker_type: str = "OTH",
     joint_committee: str = "XXX",
-    period_id: int | None | str = "auto",
+    period_id: int | str | None = "auto",
     state: PeriodState = PeriodState.ACTIVE,
     **extra: Any,
 ) -> KnownPeriod:
-    pid = make_dimona_id(next(_ids)) if period_id == "auto" else period_id
+    pid = make_dimona_id(next(_ids)) if isinstance(period_id, str) else period_id
     return KnownPeriod(
-        period_id=pid,  # type: ignore[arg-type]
+        period_id=pid,
         start_date=date.fromisoformat(start),
         end_date=date.fromisoformat(end) if end else None,
         worker_type=worker_type,

@@ -99,7 +99,7 @@ def test_gender_is_read() -> None:
 
 def _mutate(path: str, value: Any) -> dict[str, Any]:
     body = event_dict()
-    target = body
+    target: dict[str, Any] = body
     *parents, last = path.split(".")
     for key in parents:
         target = target[key]
@@ -122,6 +122,9 @@ def _mutate(path: str, value: Any) -> dict[str, Any]:
         ("worker.ssin", "9005151239X"),
         ("contract", ...),
         ("contract.startDate", "02/03/2026"),
+        ("contract.startDate", "2026-03-02T00:00:00"),
+        ("contract.startDate", 1767225600),
+        ("contract.endDate", "2026-02-30"),
         ("contract.startTime", "8:00"),
         ("contract.startTime", "24:00"),
         ("contract.workerType", "student"),

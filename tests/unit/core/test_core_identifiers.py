@@ -60,8 +60,8 @@ def test_ssin_with_unknown_birth_day_is_accepted() -> None:
         ("9005151239a", "FORMAT"),
         ("", "FORMAT"),
         # a valid checksum on an impossible date
-        ("901315123" + "%02d" % (97 - 901315123 % 97), "DATE"),
-        ("900231123" + "%02d" % (97 - 900231123 % 97), "DATE"),
+        ("901315123" + f"{97 - 901315123 % 97:02d}", "DATE"),
+        ("900231123" + f"{97 - 900231123 % 97:02d}", "DATE"),
     ],
 )
 def test_invalid_ssins(value: str, reason: str) -> None:

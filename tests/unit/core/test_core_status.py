@@ -160,9 +160,7 @@ def test_final_statuses() -> None:
 
 
 def test_schema_enum_matches_model() -> None:
-    raw = json.loads(
-        Path("schemas/declaration_status_changed.v1.avsc").read_text(encoding="utf-8")
-    )
+    raw = json.loads(Path("schemas/declaration_status_changed.v1.avsc").read_text(encoding="utf-8"))
     status = next(f for f in raw["fields"] if f["name"] == "status")
     assert status["type"]["symbols"] == [s.value for s in DeclarationStatus]
 
@@ -170,3 +168,21 @@ def test_schema_enum_matches_model() -> None:
 def test_dead_letter_headers_are_unique() -> None:
     values = [h.value for h in DeadLetterHeader]
     assert len(values) == len(set(values))
+
+
+def test_declared_period_from_a_known_period() -> None:
+    from adapter.core.periods import KnownPeriod
+
+    period = KnownPeriod(
+        start_date=date(2026, 3, 2),
+        end_date=date(2026, 3, 31),
+        worker_type="STU",
+        joint_committee="XXX",
+        planned_hours=30,
+    )
+    declared = DeclaredPeriod.from_known(period, actual_joint_committee="201")
+    assert (
+        declared.declared_joint_committee,
+        declared.actual_joint_committee,
+        declared.planned_hours,
+    ) == ("XXX", "201", 30)
