@@ -9,7 +9,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 
 from adapter.sandbox import admin, rest
@@ -20,6 +23,7 @@ from adapter.sandbox.faults import Faults, FaultSettings
 from adapter.sandbox.metrics import SandboxMetrics
 from adapter.sandbox.models import Declaration
 from adapter.sandbox.oauth import OAuthServer
+from adapter.sandbox.problems import problem
 from adapter.sandbox.service import SandboxService, ServiceSettings
 from adapter.sandbox.store import Store, open_store
 
@@ -64,6 +68,22 @@ def _soap_routes(service: SandboxService) -> list[BaseRoute]:
     return [Mount(SOAP_PATH, app=factory(service))]
 
 
+async def _http_problem(_request: Request, exc: Exception) -> Response:
+    """Unknown routes (404) and wrong methods (405) as problem details too."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    kinds = {
+        404: ("resourceNotFound", "Resource Not Found"),
+        405: ("methodNotAllowed", "Method Not Allowed"),
+    }
+    kind, title = kinds.get(status, ("badRequest", "Bad Request"))
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else None
+    return problem(status, kind, title, str(getattr(exc, "detail", title)), headers)
+
+
+async def _internal_problem(_request: Request, _exc: Exception) -> Response:
+    return problem(500, "internalServerError", "Internal Server Error", "sandbox error")
+
+
 def build_app(context: SandboxContext, tick_seconds: float = 0.05) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -87,6 +107,10 @@ def build_app(context: SandboxContext, tick_seconds: float = 0.05) -> Starlette:
 
     app = Starlette(
         routes=[*rest.routes(), *admin.routes(), *_soap_routes(context.service)],
+        exception_handlers={
+            HTTPException: _http_problem,
+            Exception: _internal_problem,
+        },
         middleware=[Middleware(EdgeMiddleware, faults=context.faults, metrics=context.metrics)],
         lifespan=lifespan,
     )

@@ -127,3 +127,13 @@ def test_enterprise_number_registered_without_its_leading_zero(fresh: SandboxPro
     client = DimonaClient(fresh, identity)
     assert client.post(p.flexi_day()).status_code == 201
     client.close()
+
+
+def test_unknown_route_and_wrong_method_are_problems(client: DimonaClient) -> None:
+    base = client.sandbox.api_base_url
+    missing = client.http.get(f"{base}/dailyRegistrations/1", headers=client.headers)
+    assert missing.status_code == 404
+    assert missing.json()["type"] == "urn:problem-type:belgif:resourceNotFound"
+    wrong = client.http.delete(f"{base}/declarations/656309300157", headers=client.headers)
+    assert wrong.status_code == 405
+    assert wrong.json()["type"] == "urn:problem-type:belgif:methodNotAllowed"
