@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from adapter.app.async_store import AsyncStore
-from adapter.app.executor import Executor, ExecutorConfig
+from adapter.app.driver import DeclarationDriver, DriverConfig
+from adapter.app.executor import Executor
 from adapter.app.intake import Intake
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
@@ -45,7 +46,9 @@ class Adapter:
 
 
 @asynccontextmanager
-async def build_adapter(settings: Settings) -> AsyncIterator[Adapter]:
+async def build_adapter(
+    settings: Settings, *, driver_config: DriverConfig | None = None
+) -> AsyncIterator[Adapter]:
     kafka = settings.kafka
     client_config = kafka.client_config()
     if kafka.create_topics:
@@ -72,15 +75,16 @@ async def build_adapter(settings: Settings) -> AsyncIterator[Adapter]:
         KafkaStatusPublisher(producer, kafka.status_topic),
         partitions=lambda: source.assigned_partitions,
     )
-    executor = Executor(
+    driver = DeclarationDriver(
         store=store,
         gateway=gateway,
         statuses=statuses,
         clock=clock,
         render_body=partial(declaration_to_body),
-        config=ExecutorConfig(poll_schedule=settings.polling),
+        config=driver_config or DriverConfig(poll_schedule=settings.polling),
         on_outbox=relay.nudge,
     )
+    executor = Executor(driver)
     runner = Runner(
         source=source,
         intake=Intake(SingleObjectCodec(EVENT_SCHEMA), statuses),
@@ -102,6 +106,8 @@ async def build_adapter(settings: Settings) -> AsyncIterator[Adapter]:
         store.close()
 
 
-async def run_until_stopped(settings: Settings, stopping: asyncio.Event) -> None:
-    async with build_adapter(settings) as adapter:
+async def run_until_stopped(
+    settings: Settings, stopping: asyncio.Event, *, driver_config: DriverConfig | None = None
+) -> None:
+    async with build_adapter(settings, driver_config=driver_config) as adapter:
         await adapter.runner.run(stopping)

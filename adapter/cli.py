@@ -31,6 +31,9 @@ COMMANDS: tuple[str, ...] = (
     "commands.demo",
     "commands.translate",
     "commands.keys",
+    "commands.config_check",
+    "commands.history",
+    "commands.consult",
 )
 
 

@@ -26,8 +26,18 @@ NAME_FIELDS = frozenset(
         "name",
         "placeOfBirth",
         "place_of_birth",
+        "first_name",
+        "last_name",
+        "firstName",
+        "lastName",
+        "WorkerName",
+        "WorkerFirstName",
+        "WorkerBirthplace",
+        "UsingEmployerName",
     }
 )
+HANDLED_EVENT = "message handled"
+"""The event name of the canonical line: ``grep '"event": "message handled"'``."""
 MASK = "***"
 
 
@@ -53,6 +63,48 @@ def mask_personal_data(
     for key in list(event_dict):
         event_dict[key] = MASK if key in NAME_FIELDS else _mask(event_dict[key])
     return event_dict
+
+
+def log_handled(
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    outcome: str,
+    duration_s: float,
+    event_id: str | None = None,
+    employment_id: str | None = None,
+    declaration_id: int | None = None,
+    transition: str | None = None,
+    reason: str | None = None,
+    logger: Any = None,
+) -> None:
+    """The one canonical line per handled message (docs/operations.md, "Logs").
+
+    ``outcome`` is ``accepted``, ``duplicate``, ``rejected`` or ``dead_lettered``;
+    ``transition`` is e.g. ``SUBMITTED->ACCEPTED`` when the line reports a declaration step.
+    Nothing personal goes in: ids only (and the masking processor runs anyway).
+    """
+    fields: dict[str, Any] = {
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "outcome": outcome,
+        "duration_ms": round(duration_s * 1000.0, 3),
+    }
+    optional = {
+        "event_id": event_id,
+        "employment_id": employment_id,
+        "declaration_id": declaration_id,
+        "transition": transition,
+        "reason": reason,
+    }
+    fields.update({k: v for k, v in optional.items() if v is not None})
+    target = logger if logger is not None else structlog.get_logger("adapter.handled")
+    if outcome in ("rejected", "dead_lettered"):
+        target.warning(HANDLED_EVENT, **fields)
+    else:
+        target.info(HANDLED_EVENT, **fields)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:

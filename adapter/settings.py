@@ -39,6 +39,9 @@ class KafkaSettings(_Group):
         default=False, description="create missing topics at start-up (demo and tests)"
     )
     topic_partitions: int = Field(default=12, ge=1)
+    statistics_interval_ms: int = Field(
+        default=15_000, ge=0, description="librdkafka statistics (consumer lag metric); 0 = off"
+    )
 
     def client_config(self) -> dict[str, str | int | float | bool]:
         """The librdkafka settings shared by consumers, producers and admin clients."""
@@ -74,6 +77,11 @@ class HttpSettings(_Group):
 
     host: str = "0.0.0.0"  # noqa: S104 - probes come from the kubelet, outside the pod
     port: int = Field(default=8080, ge=0, le=65535)
+    liveness_window_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="/livez fails when the main loop has not ticked for this long",
+    )
 
 
 class PolicySettings(_Group):

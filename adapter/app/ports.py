@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,6 +63,14 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    """Records waiting for the relay: how many, and the ``created_at`` of the oldest."""
+
+    pending: int
+    oldest_created_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedDeclaration:
     kind: str
     declaration_json: str
@@ -113,10 +121,30 @@ class Store(Protocol):
     def mark_published(self, row_ids: Sequence[int]) -> None: ...
 
     def history(self, employment_id: str) -> dict[str, Any]:
-        """Everything known about one employment: events, declarations, periods."""
+        """Everything known about one employment: ``events`` (dicts), ``declarations``
+        (StoredDeclaration), ``transitions`` (each saved progress, oldest first) and
+        ``periods`` (decoded JSON)."""
         ...
 
     def append_outbox(self, records: Sequence[OutboundRecord], now: float) -> None: ...
+
+    def schema_version(self) -> int:
+        """The highest migration applied (0 before ``migrate``)."""
+        ...
+
+    def pending_poll_count(self) -> int:
+        """Declarations submitted and still waiting for ONSS's final answer (SUBMITTED or
+        WAITING_IDENTIFICATION): the size of the durable poll schedule."""
+        ...
+
+    def outbox_backlog(self, partitions: Sequence[int] | None = None) -> OutboxBacklog:
+        """Unpublished outbox records (of these source partitions; all when None)."""
+        ...
+
+    def declarations_by_worker(self, ssin: str) -> list[StoredDeclaration]:
+        """Every declaration of every employment in which this worker was declared, oldest
+        first (for the history and consult commands)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -147,6 +175,11 @@ class EventSource(Protocol):
 
     async def commit(self, messages: Sequence[ConsumedMessage]) -> None:
         """Commit, per partition, the offset after the last of these messages."""
+        ...
+
+    def set_revocation_handler(self, handler: Callable[[frozenset[int]], None]) -> None:
+        """Called (on the source's own thread) with partitions taken away by a rebalance;
+        the rebalance waits until it returns."""
         ...
 
     async def pause(self) -> None: ...

@@ -18,6 +18,7 @@ from adapter.app.executor import Executor
 from adapter.app.intake import Accepted, ConsumedMessage, Intake, Rejected
 from adapter.app.ports import DeadLetterSink, EventSource, OutboundRecord
 from adapter.app.relay import OutboxRelay
+from adapter.core.errors import TransientError
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class Runner:
         self.rejected = 0
 
     async def run(self, stopping: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        self._source.set_revocation_handler(lambda lost: self._release_blocking(loop, lost))
         relay_stop = asyncio.Event()
         relay = asyncio.create_task(self._relay.run(relay_stop), name="outbox-relay")
         try:
@@ -90,13 +93,29 @@ class Runner:
         )
         if statuses:
             await store.call(store.sync.append_outbox, statuses, now.timestamp())
-        await self._source.commit(messages)
+        try:
+            await self._source.commit(messages)
+        except TransientError as exc:
+            # Harmless: the records are in the inbox; a redelivery is dropped as a duplicate.
+            logger.warning("offset commit failed, continuing: %s", exc)
         self.consumed += len(messages)
         self.rejected += len(rejected)
         self._executor.wake(
             a.entry.employment_id for a, new in zip(accepted, fresh, strict=True) if new
         )
         self._relay.nudge()
+
+    def _release_blocking(self, loop: asyncio.AbstractEventLoop, lost: frozenset[int]) -> None:
+        """On the consumer thread: stop our actors of ``lost`` before the rebalance completes."""
+        budget = self._config.drain_budget_s
+        future = asyncio.run_coroutine_threadsafe(
+            self._executor.release(lost, budget_s=budget), loop
+        )
+        try:
+            future.result(timeout=budget + 5.0)
+        except Exception:  # the next owner recovers whatever was cut short
+            logger.exception("releasing revoked partitions %s did not complete", sorted(lost))
+        self._recovered = self._recovered - lost
 
     async def _recover_new_partitions(self) -> None:
         """Resume the open work of partitions this process has just been given."""

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 
 from adapter.sandbox import admin, rest
 from adapter.sandbox.config import SandboxConfig
@@ -65,7 +65,12 @@ def _soap_routes(service: SandboxService) -> list[BaseRoute]:
     factory: Any = getattr(module, "build_soap_app", None)
     if factory is None:
         return []
-    return [Mount(SOAP_PATH, app=factory(service))]
+    soap_app = factory(service)
+    # The Route answers on SOAP_PATH itself (a Mount alone would redirect it to SOAP_PATH/).
+    return [
+        Route(SOAP_PATH, endpoint=soap_app, methods=["GET", "POST"]),
+        Mount(SOAP_PATH, app=soap_app),
+    ]
 
 
 async def _http_problem(_request: Request, exc: Exception) -> Response:

@@ -7,7 +7,7 @@ run there too (inside ``consume``) and only update the assignment snapshot.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -30,6 +30,7 @@ class KafkaEventSource:
         self._topic = topic
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kafka-consumer")
         self._assigned: frozenset[int] = frozenset()
+        self._revocation_handler: Callable[[frozenset[int]], None] | None = None
         self._consumer.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
 
     # rebalance callbacks (consumer thread) ------------------------------------------------
@@ -37,7 +38,16 @@ class KafkaEventSource:
         self._assigned = self._assigned | {p.partition for p in partitions}
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self._assigned = self._assigned - {p.partition for p in partitions}
+        revoked = frozenset(p.partition for p in partitions)
+        self._assigned = self._assigned - revoked
+        # Blocks the rebalance until our work on these partitions reached a safe point, so
+        # the next owner never runs an employment while we still do.
+        if self._revocation_handler is not None and revoked:
+            self._revocation_handler(revoked)
+
+    def set_revocation_handler(self, handler: Callable[[frozenset[int]], None]) -> None:
+        """``handler`` runs on the consumer thread when partitions are taken away."""
+        self._revocation_handler = handler
 
     @property
     def assigned_partitions(self) -> frozenset[int]:

@@ -1,7 +1,9 @@
 """Open the store named by a URL.
 
 ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``, ``sqlite:///:memory:`` or a
-libpq URL ``postgresql://user@host:5432/db``.
+libpq URL ``postgresql://user@host:5432/db``. A PostgreSQL URL may set the session through its
+query: ``?application_name=replica-1&options=-c%20statement_timeout%3D10s`` (these win over the
+store's defaults, see ``PostgresStore``).
 """
 
 from __future__ import annotations
@@ -19,5 +21,7 @@ def open_store(url: str, *, password: str | None = None) -> SqlStore:
         from adapter.edges.store.postgres import PostgresStore
 
         return PostgresStore(url, password=password)
-    msg = f"unsupported store URL {url.split(':', 1)[0]!r}: use sqlite:///PATH or postgresql://"
+    scheme = url.split("://", 1)[0] if "://" in url else "(none)"
+    # Only the scheme: the rest of a URL or conninfo may hold a password.
+    msg = f"unsupported store URL scheme {scheme[:20]!r}: use sqlite:///PATH or postgresql://"
     raise FatalConfiguration(msg)

@@ -1,7 +1,11 @@
 """Versioned schema migrations, written once for both engines.
 
-Placeholders: ``{id}`` auto-increment primary key, ``{blob}`` bytes, ``{float}`` double.
-A migration is never edited once released: add a new version instead.
+Placeholders: ``{id}`` auto-increment primary key, ``{blob}`` bytes, ``{float}`` double,
+``{ssin_of_declaration}`` the worker's SSIN read from ``declarations.declaration_json``.
+
+Policy (docs/store.md): a released migration is never edited, only followed by a new version;
+migrations are additive (new tables, columns, indexes), so a replica still running the previous
+release keeps working against the newer schema during a rolling upgrade.
 """
 
 from __future__ import annotations
@@ -11,11 +15,19 @@ from typing import Final, Literal
 Dialect = Literal["sqlite", "postgres"]
 
 _TYPES: Final[dict[Dialect, dict[str, str]]] = {
-    "sqlite": {"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "blob": "BLOB", "float": "REAL"},
+    "sqlite": {
+        "id": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "blob": "BLOB",
+        "float": "REAL",
+        "ssin_of_declaration": "COALESCE(json_extract(declaration_json, '$.worker.ssin'), "
+        "json_extract(declaration_json, '$.ssin'))",
+    },
     "postgres": {
         "id": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
         "blob": "BYTEA",
         "float": "DOUBLE PRECISION",
+        "ssin_of_declaration": "COALESCE(declaration_json::jsonb #>> '{worker,ssin}', "
+        "declaration_json::jsonb ->> 'ssin')",
     },
 }
 
@@ -77,7 +89,34 @@ MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
         CREATE INDEX outbox_pending ON outbox (row_id) WHERE published_at IS NULL;
         """,
     ),
+    (
+        2,
+        """
+        ALTER TABLE declarations ADD COLUMN worker_ssin TEXT;
+        UPDATE declarations SET worker_ssin = {ssin_of_declaration};
+        CREATE INDEX declarations_worker ON declarations (worker_ssin);
+        CREATE INDEX declarations_due ON declarations (next_action_at)
+            WHERE next_action_at IS NOT NULL;
+        CREATE INDEX outbox_partition_pending ON outbox (source_partition, row_id)
+            WHERE published_at IS NULL;
+        CREATE TABLE declaration_log (
+            row_id {id},
+            declaration_row_id BIGINT NOT NULL REFERENCES declarations (row_id),
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            declaration_id BIGINT,
+            result TEXT,
+            answer_json TEXT,
+            failure TEXT,
+            next_action_at {float},
+            recorded_at {float} NOT NULL
+        );
+        CREATE INDEX declaration_log_declaration ON declaration_log (declaration_row_id, row_id);
+        """,
+    ),
 )
+
+LATEST: Final[int] = MIGRATIONS[-1][0]
 
 
 def render(sql: str, dialect: Dialect) -> list[str]:

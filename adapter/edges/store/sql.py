@@ -7,17 +7,18 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from adapter.app.ports import (
     InboxEntry,
     OutboundRecord,
+    OutboxBacklog,
     OutboxEntry,
     PlannedDeclaration,
     StoredDeclaration,
 )
 from adapter.core.machine import DeclarationProgress, DeclarationState
-from adapter.core.results import DeclarationAnswer
+from adapter.edges.store import rows
 from adapter.edges.store.migrations import MIGRATIONS, Dialect, render
 
 
@@ -25,24 +26,33 @@ class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
     def fetchone(self) -> Any: ...
     def fetchall(self) -> list[Any]: ...
+    @property
+    def rowcount(self) -> int: ...
 
 
-_DECLARATION_COLUMNS = (
-    "row_id, employment_id, event_id, position, kind, declaration_json, body_json, state, "
-    "attempts, declaration_id, answer_json, failure, submitted_at, next_action_at"
+class UnknownDeclarationError(LookupError):
+    """``save_progress`` was given a declaration the store does not hold (a bug upstream)."""
+
+
+_INBOX_COLUMNS: Final = (
+    "event_id, employment_id, event_type, topic, kafka_partition, kafka_offset, event_json, "
+    "received_at"
+)
+_AWAITING_ANSWER: Final = (
+    DeclarationState.SUBMITTED.value,
+    DeclarationState.WAITING_IDENTIFICATION.value,
 )
 
 
-def _epoch(moment: datetime | None) -> float | None:
-    return None if moment is None else moment.timestamp()
-
-
-def _moment(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 class SqlStore:
-    """Inbox, ledger and outbox. Thread-safe: one connection behind a lock."""
+    """Inbox, ledger and outbox. Thread-safe: one connection behind a lock.
+
+    Every public method is one transaction: it commits entirely or leaves nothing behind.
+    """
 
     dialect: Dialect
 
@@ -52,6 +62,12 @@ class SqlStore:
 
     # -- engine specifics, provided by subclasses ----------------------------------------
     def _transaction(self) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError
+
+    def _lock_schema(self, cur: Cursor) -> None:
+        """Serialise concurrent migrations (several replicas starting at once)."""
+
+    def _has_table(self, cur: Cursor, name: str) -> bool:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -70,14 +86,16 @@ class SqlStore:
 
     # -- schema ---------------------------------------------------------------------------
     def migrate(self) -> None:
+        """Apply the migrations not applied yet, in order, in one transaction."""
         with self._tx() as cur:
+            self._lock_schema(cur)
             self._run(
                 cur,
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
             )
             self._run(cur, "SELECT version FROM schema_migrations")
-            applied = {row[0] for row in cur.fetchall()}
+            applied = {int(row[0]) for row in cur.fetchall()}
             for version, sql in MIGRATIONS:
                 if version in applied:
                     continue
@@ -90,7 +108,10 @@ class SqlStore:
                 )
 
     def schema_version(self) -> int:
+        """The highest migration applied (0 before ``migrate``)."""
         with self._tx() as cur:
+            if not self._has_table(cur, "schema_migrations"):
+                return 0
             self._run(cur, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
             return int(cur.fetchone()[0])
 
@@ -103,8 +124,7 @@ class SqlStore:
             for e in entries:
                 self._run(
                     cur,
-                    "INSERT INTO inbox (event_id, employment_id, event_type, topic, "
-                    "kafka_partition, kafka_offset, event_json, received_at) "
+                    f"INSERT INTO inbox ({_INBOX_COLUMNS}) "  # noqa: S608 - constant
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING "
                     "RETURNING seq",
                     (
@@ -125,63 +145,84 @@ class SqlStore:
         return fresh
 
     def employments_with_open_events(self, partitions: Sequence[int] | None) -> list[str]:
-        with self._tx() as cur:
-            if partitions is None:
-                self._run(cur, "SELECT DISTINCT employment_id FROM inbox WHERE outcome IS NULL")
-            elif not partitions:
+        """Employments with unfinished events, the one waiting longest first."""
+        where, params = "outcome IS NULL", list(partitions or ())
+        if partitions is not None:
+            if not partitions:
                 return []
-            else:
-                marks = ", ".join("?" for _ in partitions)
-                query = "SELECT DISTINCT employment_id FROM inbox WHERE outcome IS NULL AND "
-                query += f"kafka_partition IN ({marks})"  # only placeholders are interpolated
-                self._run(cur, query, partitions)
+            where += f" AND kafka_partition IN ({_marks(params)})"
+        with self._tx() as cur:
+            self._run(
+                cur,
+                f"SELECT employment_id FROM inbox WHERE {where} "  # noqa: S608 - placeholders
+                "GROUP BY employment_id ORDER BY MIN(seq)",
+                params,
+            )
             return [row[0] for row in cur.fetchall()]
 
     def next_open_event(self, employment_id: str) -> InboxEntry | None:
         with self._tx() as cur:
             self._run(
                 cur,
-                "SELECT event_id, employment_id, event_type, topic, kafka_partition, "
-                "kafka_offset, event_json, received_at FROM inbox "
+                f"SELECT {_INBOX_COLUMNS} FROM inbox "  # noqa: S608 - constant
                 "WHERE employment_id = ? AND outcome IS NULL ORDER BY seq LIMIT 1",
                 (employment_id,),
             )
             row = cur.fetchone()
-        return None if row is None else InboxEntry(*row)
+        if row is None:
+            return None
+        event_id, employment, event_type, topic, partition, offset, event_json, received = row
+        return InboxEntry(
+            event_id,
+            employment,
+            event_type,
+            topic,
+            int(partition),
+            int(offset),
+            event_json,
+            float(received),
+        )
 
     def finish_event(
         self, event_id: str, outcome: str, outbox: Sequence[OutboundRecord], now: float
     ) -> None:
+        """Close an open event with its outcome; a second call changes nothing (first wins)."""
         with self._tx() as cur:
             self._run(
                 cur,
-                "UPDATE inbox SET outcome = ?, finished_at = ? WHERE event_id = ?",
+                "UPDATE inbox SET outcome = ?, finished_at = ? "
+                "WHERE event_id = ? AND outcome IS NULL",
                 (outcome, now, event_id),
             )
-            self._insert_outbox(cur, outbox, now)
+            if cur.rowcount > 0:
+                self._insert_outbox(cur, outbox, now)
 
     # -- periods and declarations -----------------------------------------------------------
     def periods_json(self, employment_id: str) -> str | None:
         with self._tx() as cur:
-            self._run(
-                cur,
-                "SELECT periods_json FROM employments WHERE employment_id = ?",
-                (employment_id,),
-            )
-            row = cur.fetchone()
+            return self._periods(cur, employment_id)
+
+    def _periods(self, cur: Cursor, employment_id: str) -> str | None:
+        self._run(
+            cur, "SELECT periods_json FROM employments WHERE employment_id = ?", (employment_id,)
+        )
+        row = cur.fetchone()
         return None if row is None else str(row[0])
 
     def plan_declarations(
         self, event_id: str, employment_id: str, planned: Sequence[PlannedDeclaration], now: float
     ) -> list[StoredDeclaration]:
+        """Record the declarations of an event once: a second plan returns the first one."""
         with self._tx() as cur:
+            existing = self._declarations(cur, event_id)
+            if existing:
+                return existing
             for position, p in enumerate(planned):
                 self._run(
                     cur,
                     "INSERT INTO declarations (employment_id, event_id, position, kind, "
-                    "declaration_json, body_json, state, created_at, updated_at, next_action_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (event_id, position) DO NOTHING",
+                    "declaration_json, body_json, worker_ssin, state, created_at, updated_at, "
+                    "next_action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         employment_id,
                         event_id,
@@ -189,13 +230,17 @@ class SqlStore:
                         p.kind,
                         p.declaration_json,
                         p.body_json,
+                        rows.worker_ssin(p.declaration_json),
                         DeclarationState.PLANNED.value,
                         now,
                         now,
                         now,
                     ),
                 )
-            return self._declarations(cur, event_id)
+            declarations = self._declarations(cur, event_id)
+            for stored in declarations:
+                self._log(cur, stored.row_id, stored.progress, stored.next_action_at, now)
+            return declarations
 
     def declarations_of_event(self, event_id: str) -> list[StoredDeclaration]:
         with self._tx() as cur:
@@ -204,36 +249,11 @@ class SqlStore:
     def _declarations(self, cur: Cursor, event_id: str) -> list[StoredDeclaration]:
         self._run(
             cur,
-            f"SELECT {_DECLARATION_COLUMNS} FROM declarations "  # noqa: S608 - constant
+            f"SELECT {rows.DECLARATION_COLUMNS} FROM declarations "  # noqa: S608 - constant
             "WHERE event_id = ? ORDER BY position",
             (event_id,),
         )
-        return [self._declaration(row) for row in cur.fetchall()]
-
-    @staticmethod
-    def _declaration(row: Sequence[Any]) -> StoredDeclaration:
-        (row_id, employment_id, event_id, position, kind, decl_json, body_json, state) = row[:8]
-        attempts, declaration_id, answer_json, failure, submitted_at, next_action_at = row[8:]
-        answer = None if answer_json is None else DeclarationAnswer.model_validate_json(answer_json)
-        progress = DeclarationProgress(
-            state=DeclarationState(state),
-            attempts=int(attempts),
-            declaration_id=None if declaration_id is None else int(declaration_id),
-            submitted_at=_moment(submitted_at),
-            answer=answer,
-            failure=failure,
-        )
-        return StoredDeclaration(
-            int(row_id),
-            employment_id,
-            event_id,
-            int(position),
-            kind,
-            decl_json,
-            body_json,
-            progress,
-            next_action_at,
-        )
+        return [rows.declaration(row) for row in cur.fetchall()]
 
     def save_progress(
         self,
@@ -245,27 +265,22 @@ class SqlStore:
         periods_json: str | None,
         now: float,
     ) -> StoredDeclaration:
-        answer = progress.answer
+        """The new progress, the periods it implies and its status events: one transaction.
+
+        Each save is also appended to ``declaration_log``, the audit trail of the transitions.
+        """
         with self._tx() as cur:
             self._run(
                 cur,
                 "UPDATE declarations SET state = ?, attempts = ?, declaration_id = ?, "
                 "period_id = ?, result = ?, answer_json = ?, failure = ?, submitted_at = ?, "
                 "next_action_at = ?, updated_at = ? WHERE row_id = ?",
-                (
-                    progress.state.value,
-                    progress.attempts,
-                    progress.declaration_id,
-                    None if answer is None else answer.period_id,
-                    None if answer is None else answer.result.value,
-                    None if answer is None else answer.model_dump_json(),
-                    progress.failure,
-                    _epoch(progress.submitted_at),
-                    next_action_at,
-                    now,
-                    declaration.row_id,
-                ),
+                (*rows.progress_columns(progress), next_action_at, now, declaration.row_id),
             )
+            if cur.rowcount != 1:
+                msg = f"no declaration with row id {declaration.row_id}"
+                raise UnknownDeclarationError(msg)
+            self._log(cur, declaration.row_id, progress, next_action_at, now)
             if periods_json is not None:
                 self._save_periods(cur, declaration.employment_id, periods_json, now)
             self._insert_outbox(cur, outbox, now)
@@ -281,6 +296,25 @@ class SqlStore:
             next_action_at,
         )
 
+    def _log(
+        self,
+        cur: Cursor,
+        row_id: int,
+        progress: DeclarationProgress,
+        next_action_at: float | None,
+        now: float,
+    ) -> None:
+        state, attempts, declaration_id, _period, result, answer, failure, _at = (
+            rows.progress_columns(progress)
+        )
+        self._run(
+            cur,
+            "INSERT INTO declaration_log (declaration_row_id, state, attempts, declaration_id, "
+            "result, answer_json, failure, next_action_at, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row_id, state, attempts, declaration_id, result, answer, failure, next_action_at, now),
+        )
+
     def _save_periods(self, cur: Cursor, employment_id: str, periods_json: str, now: float) -> None:
         self._run(
             cur,
@@ -289,6 +323,16 @@ class SqlStore:
             "updated_at = excluded.updated_at",
             (employment_id, periods_json, now),
         )
+
+    def pending_poll_count(self) -> int:
+        """Declarations submitted and still waiting for ONSS's final answer."""
+        with self._tx() as cur:
+            self._run(
+                cur,
+                f"SELECT COUNT(*) FROM declarations WHERE state IN ({_marks(_AWAITING_ANSWER)})",  # noqa: S608
+                _AWAITING_ANSWER,
+            )
+            return int(cur.fetchone()[0])
 
     # -- outbox ---------------------------------------------------------------------------
     def _insert_outbox(self, cur: Cursor, records: Sequence[OutboundRecord], now: float) -> None:
@@ -304,15 +348,17 @@ class SqlStore:
         with self._tx() as cur:
             self._insert_outbox(cur, records, now)
 
+    @staticmethod
+    def _pending_where(partitions: Sequence[int] | None) -> tuple[str, list[Any]]:
+        if partitions is None:
+            return "published_at IS NULL", []
+        return f"published_at IS NULL AND source_partition IN ({_marks(partitions)})", [*partitions]
+
     def pending_outbox(self, partitions: Sequence[int] | None, limit: int) -> list[OutboxEntry]:
+        if partitions is not None and not partitions:
+            return []
+        where, params = self._pending_where(partitions)
         with self._tx() as cur:
-            where = "published_at IS NULL"
-            params: list[Any] = []
-            if partitions is not None:
-                if not partitions:
-                    return []
-                where += f" AND source_partition IN ({', '.join('?' for _ in partitions)})"
-                params.extend(partitions)
             self._run(
                 cur,
                 f"SELECT row_id, record_key, record_value FROM outbox WHERE {where} "  # noqa: S608
@@ -321,17 +367,37 @@ class SqlStore:
             )
             return [OutboxEntry(int(r[0]), r[1], bytes(r[2])) for r in cur.fetchall()]
 
+    def outbox_backlog(self, partitions: Sequence[int] | None = None) -> OutboxBacklog:
+        """How many records wait for the relay, and since when (the oldest ``created_at``)."""
+        if partitions is not None and not partitions:
+            return OutboxBacklog(0, None)
+        where, params = self._pending_where(partitions)
+        with self._tx() as cur:
+            self._run(
+                cur,
+                f"SELECT COUNT(*), MIN(created_at) FROM outbox WHERE {where}",  # noqa: S608
+                params,
+            )
+            count, oldest = cur.fetchone()
+        return OutboxBacklog(int(count), None if oldest is None else float(oldest))
+
     def mark_published(self, row_ids: Sequence[int]) -> None:
+        """Stamp the rows as published; a row already stamped keeps its first stamp."""
         if not row_ids:
             return
         now = datetime.now(UTC).timestamp()
         with self._tx() as cur:
             for row_id in row_ids:
-                self._run(cur, "UPDATE outbox SET published_at = ? WHERE row_id = ?", (now, row_id))
+                self._run(
+                    cur,
+                    "UPDATE outbox SET published_at = ? WHERE row_id = ? AND published_at IS NULL",
+                    (now, row_id),
+                )
 
     # -- audit ----------------------------------------------------------------------------
     def history(self, employment_id: str) -> dict[str, Any]:
-        """Everything known about one employment: events, declarations, periods."""
+        """Everything known about one employment: events, declarations, their transitions
+        (``declaration_log``, oldest first) and the known periods."""
         with self._tx() as cur:
             self._run(
                 cur,
@@ -340,21 +406,39 @@ class SqlStore:
                 "ORDER BY seq",
                 (employment_id,),
             )
-            names = (
-                *("eventId", "eventType", "topic", "partition", "offset"),
-                *("receivedAt", "outcome", "finishedAt"),
-            )
-            events = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            events = [dict(zip(rows.EVENT_FIELDS, row, strict=True)) for row in cur.fetchall()]
+            declarations = self._declarations_where(cur, "employment_id = ?", employment_id)
             self._run(
                 cur,
-                f"SELECT {_DECLARATION_COLUMNS} FROM declarations "  # noqa: S608 - constant
-                "WHERE employment_id = ? ORDER BY row_id",
+                "SELECT l.declaration_row_id, l.state, l.attempts, l.declaration_id, l.result, "
+                "l.answer_json, l.failure, l.next_action_at, l.recorded_at "
+                "FROM declaration_log l JOIN declarations d ON d.row_id = l.declaration_row_id "
+                "WHERE d.employment_id = ? ORDER BY l.row_id",
                 (employment_id,),
             )
-            declarations = [self._declaration(row) for row in cur.fetchall()]
-        periods = self.periods_json(employment_id)
+            transitions = [rows.log_entry(row) for row in cur.fetchall()]
+            periods = self._periods(cur, employment_id)
         return {
             "events": events,
             "declarations": declarations,
+            "transitions": transitions,
             "periods": json.loads(periods) if periods else [],
         }
+
+    def declarations_by_worker(self, ssin: str) -> list[StoredDeclaration]:
+        """The declarations of every employment in which this worker was declared."""
+        with self._tx() as cur:
+            return self._declarations_where(
+                cur,
+                "employment_id IN (SELECT employment_id FROM declarations WHERE worker_ssin = ?)",
+                ssin,
+            )
+
+    def _declarations_where(self, cur: Cursor, where: str, value: str) -> list[StoredDeclaration]:
+        self._run(
+            cur,
+            f"SELECT {rows.DECLARATION_COLUMNS} FROM declarations "  # noqa: S608 - constant
+            f"WHERE {where} ORDER BY row_id",
+            (value,),
+        )
+        return [rows.declaration(row) for row in cur.fetchall()]

@@ -28,10 +28,19 @@ class SqliteStore(SqlStore):
         cursor.execute("BEGIN IMMEDIATE")
         try:
             yield cursor
+            cursor.close()  # resets a statement still stepping (RETURNING) before COMMIT
+            self._connection.commit()
         except BaseException:
-            cursor.execute("ROLLBACK")
+            # Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled back: a second
+            # ROLLBACK would raise and hide the original error. A failed COMMIT must not
+            # leave the transaction open either (the next BEGIN would fail).
+            if self._connection.in_transaction:
+                self._connection.rollback()
             raise
-        cursor.execute("COMMIT")
+
+    def _has_table(self, cur: Cursor, name: str) -> bool:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cur.fetchone() is not None
 
     def close(self) -> None:
         with self._lock:

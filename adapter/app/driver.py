@@ -1,0 +1,352 @@
+"""Drives one employment's events and their declarations through the core state machine.
+
+Every step is recorded before it is taken: the new state and the status events it implies
+are written in one transaction, then the effect (POST, GET, search, wait) is performed and
+its outcome fed back to ``core.machine.transition``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter
+
+from adapter.app.async_store import AsyncStore
+from adapter.app.backoff import retry_delay
+from adapter.app.clock import Clock
+from adapter.app.ports import DimonaGateway, InboxEntry, OutboundRecord, PlannedDeclaration
+from adapter.app.ports import StoredDeclaration as Stored
+from adapter.app.reconcile import find_recorded_declaration
+from adapter.app.status_events import DECLARATION, StatusEvents
+from adapter.core import machine as m
+from adapter.core.declarations import Declaration, InDeclaration
+from adapter.core.errors import PermanentError, TransientError, UncertainOutcome
+from adapter.core.events import EmploymentEvent
+from adapter.core.periods import KnownPeriod
+from adapter.core.polling import PollSchedule
+from adapter.core.translation import TranslationOptions, apply_answer, resolve_period_ids, translate
+
+PERIODS = TypeAdapter(tuple[KnownPeriod, ...])
+BRUSSELS = ZoneInfo("Europe/Brussels")
+_MAX_SLEEP_S = 3600.0
+"""Long waits (not-before dates, hourly polls) are taken in slices so a stop is noticed."""
+
+
+class Unrenderable(ValueError):  # noqa: N818 - a domain condition, not a crash
+    """The declaration cannot be put on the wire (e.g. its period id is still unknown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DriverConfig:
+    poll_schedule: PollSchedule = field(default_factory=PollSchedule)
+    translation: TranslationOptions = field(default_factory=TranslationOptions)
+    reconcile_window_s: float = 120.0
+    """How long to keep looking for a declaration of unknown outcome before sending it again:
+    ONSS (and the sandbox) list a declaration in searches only once it is processed."""
+    reconcile_interval_s: float = 5.0
+
+
+class DeclarationDriver:
+    def __init__(
+        self,
+        *,
+        store: AsyncStore,
+        gateway: DimonaGateway,
+        statuses: StatusEvents,
+        clock: Clock,
+        render_body: Callable[[Declaration], Mapping[str, Any]],
+        config: DriverConfig | None = None,
+        on_outbox: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._store = store
+        self._gateway = gateway
+        self._statuses = statuses
+        self._clock = clock
+        self._render_body = render_body
+        self._config = config or DriverConfig()
+        self._on_outbox = on_outbox
+        self._critical: set[str] = set()
+        self.stop_requested: Callable[[str], bool] = lambda _employment: False
+
+    def at_safe_point(self, employment_id: str) -> bool:
+        """False while a POST of this employment is between its intent and its outcome."""
+        return employment_id not in self._critical
+
+    async def next_event(self, employment_id: str) -> InboxEntry | None:
+        store = self._store
+        return await store.call(store.sync.next_open_event, employment_id)
+
+    # -- events -------------------------------------------------------------------------------
+    async def process_event(self, entry: InboxEntry) -> None:
+        store = self._store
+        event = EmploymentEvent.model_validate_json(entry.event_json)
+        declarations = await store.call(store.sync.declarations_of_event, entry.event_id)
+        if not declarations:
+            periods = await self._periods(entry.employment_id)
+            translation = translate(
+                event, periods, today=self._clock.today(), options=self._config.translation
+            )
+            if translation.violations:
+                record = self._statuses.event_failed(
+                    entry.partition, event, translation.violations, self._clock.now()
+                )
+                await store.call(
+                    store.sync.finish_event, entry.event_id, "FAILED", [record], self._epoch()
+                )
+                self._on_outbox()
+                return
+            planned = [
+                PlannedDeclaration(d.kind.value, DECLARATION.dump_json(d).decode(), self._body(d))
+                for d in translation.declarations
+            ]
+            declarations = await store.call(
+                store.sync.plan_declarations,
+                entry.event_id,
+                entry.employment_id,
+                planned,
+                self._epoch(),
+            )
+        failure: str | None = None
+        for stored in declarations:
+            if stored.progress.state.is_final:
+                failure = failure or _failure_of(stored)
+                continue
+            if failure is not None:
+                await self._step(entry, event, stored, m.Abandoned(failure))
+                continue
+            final = await self._drive(entry, event, stored)
+            if final is None:  # halted at a safe point: the next owner resumes
+                return
+            failure = _failure_of(final)
+        outcome = "FAILED" if failure else "DONE"
+        await store.call(store.sync.finish_event, entry.event_id, outcome, [], self._epoch())
+
+    def _body(self, declaration: Declaration) -> str:
+        """The JSON body, or "" when it can only be rendered later (period id unknown)."""
+        try:
+            return json.dumps(self._render_body(declaration))
+        except ValueError:
+            return ""
+
+    # -- one declaration ------------------------------------------------------------------------
+    async def _drive(
+        self, entry: InboxEntry, event: EmploymentEvent, stored: Stored
+    ) -> Stored | None:
+        progress = m.recover(stored.progress)
+        if progress is not stored.progress:
+            stored = await self._save(stored, progress, None, [], None)
+        next_event: m.Event
+        if progress.state is m.DeclarationState.PLANNED:
+            next_event = await self._when_due(stored)
+        elif progress.state is m.DeclarationState.UNCERTAIN:
+            next_event = await self._reconcile(stored)
+        else:
+            next_event = await self._poll(stored)
+        while True:
+            stored, effects = await self._step(entry, event, stored, next_event)
+            if stored.progress.state.is_final:
+                return stored
+            if self.stop_requested(stored.employment_id):
+                return None
+            next_event = await self._perform(stored, effects)
+
+    async def _step(
+        self, entry: InboxEntry, event: EmploymentEvent, stored: Stored, next_event: m.Event
+    ) -> tuple[Stored, tuple[m.Effect, ...]]:
+        now = self._clock.now()
+        decision = m.transition(stored.progress, next_event, now)
+        records: list[OutboundRecord] = [
+            self._statuses.declaration_changed(
+                entry.partition,
+                event,
+                declaration_ref=f"{entry.event_id}/{stored.position}",
+                declaration_json=stored.declaration_json,
+                previous=effect.previous,
+                progress=decision.progress,
+                now=now,
+            )
+            for effect in decision.effects
+            if isinstance(effect, m.PublishStatus)
+        ]
+        periods_json: str | None = None
+        answer = decision.progress.answer
+        if isinstance(next_event, m.AnswerReceived) and answer is not None:
+            periods = await self._periods(stored.employment_id)
+            declaration = DECLARATION.validate_json(stored.declaration_json)
+            periods_json = PERIODS.dump_json(apply_answer(periods, declaration, answer)).decode()
+        next_at = self._next_action_at(decision)
+        saved = await self._save(stored, decision.progress, next_at, records, periods_json)
+        return saved, decision.effects
+
+    def _next_action_at(self, decision: m.Decision) -> float | None:
+        progress = decision.progress
+        for effect in decision.effects:
+            if isinstance(effect, m.PollAnswer) and progress.submitted_at is not None:
+                elapsed = (self._clock.now() - progress.submitted_at).total_seconds()
+                waiting = progress.state is m.DeclarationState.WAITING_IDENTIFICATION
+                schedule = self._config.poll_schedule
+                return self._epoch() + schedule.delay_after(elapsed, waiting_identification=waiting)
+            if isinstance(effect, m.RetryLater):
+                return self._epoch() + retry_delay(effect.attempts, effect.retry_after)
+        return None
+
+    async def _save(
+        self,
+        stored: Stored,
+        progress: m.DeclarationProgress,
+        next_at: float | None,
+        records: list[OutboundRecord],
+        periods_json: str | None,
+    ) -> Stored:
+        store = self._store
+        saved = await store.call(
+            store.sync.save_progress,
+            stored,
+            progress,
+            next_action_at=next_at,
+            outbox=records,
+            periods_json=periods_json,
+            now=self._epoch(),
+        )
+        if records:
+            self._on_outbox()
+        return saved
+
+    # -- effects ------------------------------------------------------------------------------
+    async def _perform(self, stored: Stored, effects: tuple[m.Effect, ...]) -> m.Event:
+        for effect in effects:
+            match effect:
+                case m.Submit():
+                    return await self._submit(stored)
+                case m.RetryLater():
+                    await self._sleep_until(stored.next_action_at)
+                    return await self._when_due(stored)
+                case m.PollAnswer():
+                    return await self._poll(stored)
+                case m.Reconcile():
+                    return await self._reconcile(stored)
+                case m.PublishStatus():
+                    continue
+        msg = f"no actionable effect among {effects!r}"
+        raise m.IllegalTransition(msg)
+
+    async def _when_due(self, stored: Stored) -> m.Event:
+        """SubmitDue once the declaration may be sent (its not-before day has come)."""
+        await self._sleep_until(stored.next_action_at)
+        declaration = DECLARATION.validate_json(stored.declaration_json)
+        if isinstance(declaration, InDeclaration) and declaration.not_before is not None:
+            opens = datetime.combine(declaration.not_before, time(0), tzinfo=BRUSSELS)
+            await self._sleep_until(opens.timestamp())
+        return m.SubmitDue()
+
+    async def _submit(self, stored: Stored) -> m.Event:
+        employment = stored.employment_id
+        try:
+            body = await self._wire_body(stored)
+        except Unrenderable as exc:
+            return m.SubmissionFailedPermanent(str(exc))
+        self._critical.add(employment)
+        try:
+            declaration_id = await self._gateway.submit(body)
+        except UncertainOutcome as exc:
+            return m.SubmissionUncertain(str(exc))
+        except TransientError as exc:
+            return m.SubmissionFailedTransient(str(exc), exc.retry_after)
+        except PermanentError as exc:
+            return m.SubmissionFailedPermanent(str(exc))
+        finally:
+            # The outcome is saved by the caller's next step; until then a halt must wait.
+            asyncio.get_running_loop().call_soon(self._critical.discard, employment)
+        return m.SubmissionAccepted(declaration_id)
+
+    async def _wire_body(self, stored: Stored) -> dict[str, Any]:
+        if stored.body_json:
+            body: dict[str, Any] = json.loads(stored.body_json)
+            return body
+        periods = await self._periods(stored.employment_id)
+        (declaration,) = resolve_period_ids(
+            [DECLARATION.validate_json(stored.declaration_json)], periods
+        )
+        try:
+            return dict(self._render_body(declaration))
+        except ValueError as exc:
+            raise Unrenderable(str(exc)) from exc
+
+    async def _poll(self, stored: Stored) -> m.Event:
+        progress = stored.progress
+        assert progress.declaration_id is not None
+        assert progress.submitted_at is not None
+        schedule = self._config.poll_schedule
+        waiting = progress.state is m.DeclarationState.WAITING_IDENTIFICATION
+        due = stored.next_action_at
+        while True:
+            elapsed = (self._clock.now() - progress.submitted_at).total_seconds()
+            if schedule.should_give_up(elapsed, waiting_identification=waiting):
+                return m.Abandoned(f"no final answer from ONSS after {elapsed:.0f} s")
+            await self._sleep_until(due)
+            try:
+                answer = await self._gateway.get_answer(progress.declaration_id)
+            except TransientError as exc:
+                due = self._epoch() + retry_delay(1, exc.retry_after)
+                continue
+            except PermanentError as exc:
+                return m.Abandoned(f"ONSS refused to give the answer: {exc}")
+            return m.AnswerPending() if answer is None else m.AnswerReceived(answer)
+
+    async def _reconcile(self, stored: Stored) -> m.Event:
+        body = await self._wire_body(stored)
+        known = await self._known_declaration_ids(stored.employment_id)
+        deadline = self._epoch() + self._config.reconcile_window_s
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                found = await find_recorded_declaration(self._gateway, body, exclude=known)
+            except TransientError as exc:
+                await asyncio.sleep(retry_delay(attempt, exc.retry_after))
+                continue
+            if found is not None:
+                return m.ReconciliationFound(found)
+            if self._epoch() >= deadline:
+                return m.ReconciliationNotFound()
+            # A declaration shows up in searches once processed: look again a little later.
+            await asyncio.sleep(self._config.reconcile_interval_s)
+
+    async def _known_declaration_ids(self, employment_id: str) -> set[int]:
+        store = self._store
+        history = await store.call(store.sync.history, employment_id)
+        return {
+            d.progress.declaration_id
+            for d in history["declarations"]
+            if d.progress.declaration_id is not None
+        }
+
+    async def _periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
+        store = self._store
+        raw = await store.call(store.sync.periods_json, employment_id)
+        return () if raw is None else PERIODS.validate_json(raw)
+
+    async def _sleep_until(self, epoch: float | None) -> None:
+        # A deadline on the wall clock, re-read after each slice (the clock is injected).
+        while epoch is not None and (delay := epoch - self._epoch()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(min(delay, _MAX_SLEEP_S))
+
+    def _epoch(self) -> float:
+        return self._clock.now().timestamp()
+
+
+def _failure_of(stored: Stored) -> str | None:
+    state = stored.progress.state
+    if state is m.DeclarationState.REFUSED:
+        answer = stored.progress.answer
+        codes = ", ".join(a.code for a in answer.anomalies) if answer else ""
+        return f"declaration {stored.position + 1} ({stored.kind}) was refused by ONSS: {codes}"
+    if state is m.DeclarationState.FAILED:
+        return stored.progress.failure or f"declaration {stored.position + 1} failed"
+    return None

@@ -1,0 +1,311 @@
+"""``dimona-adapter consult``: find declarations by the seven Dimona criteria.
+
+The criteria of the ONSS consultation service: Dimona declaration number, worker (SSIN),
+employer (NOSS registration or enterprise number), reception period, joint committee, worker
+type and user enterprise. ``--source onss`` asks ONSS (REST v2 ``/declarations/search``: the
+filters it knows go to the server, the others are applied here, resolving the period of an
+OUT/UPDATE/CANCEL for its features); ``--source local`` reads the adapter's store; ``both``
+(default) shows the two side by side, which is how a missing or unknown declaration shows up.
+
+Exit codes: 0 something found; 1 nothing found; 3 configuration error; 4 ONSS unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+FOUND, NOTHING, CONFIG, ONSS_DOWN = 0, 1, 3, 4
+_BLOCKS = {"dimonaIn": "IN", "dimonaOut": "OUT", "dimonaUpdate": "UPDATE", "dimonaCancel": "CANCEL"}
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    declaration_id: int | None = None
+    ssin: str | None = None
+    employer: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    joint_committee: str | None = None
+    worker_type: str | None = None
+    user_enterprise: str | None = None
+
+    def onss_filter(self) -> dict[str, Any]:
+        """What the REST search understands; the rest is filtered here."""
+        body: dict[str, Any] = {}
+        if self.employer:
+            key = "employerId" if len(self.employer) < 10 else "enterpriseNumber"
+            body["employer"] = {key: int(self.employer) if key == "employerId" else self.employer}
+        if self.ssin:
+            body["worker"] = {"ssin": self.ssin}
+        if self.received_from:
+            body["receivedFrom"] = self.received_from.isoformat()
+        if self.received_to:
+            body["receivedTo"] = self.received_to.isoformat()
+        return body
+
+
+@dataclass(slots=True)
+class Found:
+    """One declaration, the same shape whichever source it comes from."""
+
+    source: str
+    declaration_id: int | None
+    kind: str
+    period_id: int | None = None
+    result: str | None = None
+    state: str | None = None
+    received_at: str | None = None
+    employer: list[str] = field(default_factory=list)
+    ssin: str | None = None
+    joint_committee: str | None = None
+    worker_type: str | None = None
+    user_enterprise: str | None = None
+    anomalies: list[str] = field(default_factory=list)
+    employment_id: str | None = None
+
+
+def matches(found: Found, criteria: Criteria) -> bool:
+    """Whether one declaration satisfies every given criterion (pure)."""
+    checks = (
+        criteria.declaration_id is None or found.declaration_id == criteria.declaration_id,
+        criteria.ssin is None or found.ssin == criteria.ssin,
+        criteria.employer is None or criteria.employer in found.employer,
+        criteria.joint_committee is None or found.joint_committee == criteria.joint_committee,
+        criteria.worker_type is None or found.worker_type == criteria.worker_type,
+        criteria.user_enterprise is None or found.user_enterprise == criteria.user_enterprise,
+    )
+    return all(checks) and _received_within(found.received_at, criteria)
+
+
+def _received_within(received_at: str | None, criteria: Criteria) -> bool:
+    if criteria.received_from is None and criteria.received_to is None:
+        return True
+    if received_at is None:
+        return False
+    moment = datetime.fromisoformat(received_at)
+    if criteria.received_from and moment < criteria.received_from:
+        return False
+    return not (criteria.received_to and moment > criteria.received_to)
+
+
+# -- the command ----------------------------------------------------------------------------
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "consult",
+        help="find declarations by number, worker, employer, reception period, joint "
+        "committee, worker type or user enterprise (ONSS and the local store)",
+        description="Exit 0 found, 1 nothing found, 3 configuration error, 4 ONSS unavailable.",
+    )
+    parser.add_argument("--declaration-id", type=int, help="the Dimona declaration number")
+    parser.add_argument("--ssin", type=_digits, help="the worker's national number")
+    parser.add_argument("--employer", type=_digits, help="NOSS registration or enterprise number")
+    parser.add_argument("--received-from", type=_moment, help="ISO date/time (UTC if no zone)")
+    parser.add_argument("--received-to", type=_moment, help="ISO date/time (UTC if no zone)")
+    parser.add_argument("--joint-committee", help="declared joint committee, e.g. 302 or XXX")
+    parser.add_argument("--worker-type", type=str.upper, help="e.g. OTH, STU, FLX")
+    parser.add_argument("--user-enterprise", type=_digits, help="enterprise number of the user")
+    parser.add_argument("--source", choices=("onss", "local", "both"), default="both")
+    parser.add_argument("--channel", choices=("rest",), default="rest", help="ONSS channel")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--reveal", action="store_true", help="show SSINs in clear")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from adapter.core.errors import AdapterError, FatalConfiguration
+    from adapter.settings import Settings
+
+    criteria = Criteria(
+        declaration_id=args.declaration_id,
+        ssin=args.ssin or None,
+        employer=args.employer or None,
+        received_from=args.received_from,
+        received_to=args.received_to,
+        joint_committee=args.joint_committee,
+        worker_type=args.worker_type,
+        user_enterprise=args.user_enterprise or None,
+    )
+    if criteria == Criteria():
+        print("dimona-adapter consult: give at least one criterion (see --help)")
+        return 2
+    settings = Settings()
+    results: list[Found] = []
+    status = FOUND
+    if args.source in ("local", "both"):
+        results += search_local(settings, criteria)
+    if args.source in ("onss", "both"):
+        try:
+            results += asyncio.run(search_onss(settings.dimona, criteria))
+        except FatalConfiguration:
+            raise
+        except AdapterError as exc:
+            print(f"ONSS unavailable: {exc}")
+            status = ONSS_DOWN
+    show(results, as_json=args.json, reveal=args.reveal)
+    if status != FOUND:
+        return status
+    return FOUND if results else NOTHING
+
+
+def show(results: list[Found], *, as_json: bool, reveal: bool) -> None:
+    from adapter.logging import mask_ssin
+
+    rows = [asdict(r) for r in results]
+    if not reveal:
+        for row in rows:
+            row["ssin"] = mask_ssin(row["ssin"]) if row["ssin"] else None
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        print("no declaration matches")
+    for r in rows:
+        print(
+            f"{r['source']:<5} {r['kind']:<6} declaration {r['declaration_id'] or '-'} "
+            f"period {r['period_id'] or '-'} result {r['result'] or '-'} "
+            f"{('state ' + r['state']) if r['state'] else ''} "
+            f"JC {r['joint_committee'] or '-'} {r['worker_type'] or '-'} "
+            f"worker {r['ssin'] or '-'} employer {'/'.join(r['employer']) or '-'} "
+            f"received {r['received_at'] or '-'}"
+            + (f" anomalies {', '.join(r['anomalies'])}" if r["anomalies"] else "")
+        )
+
+
+# -- ONSS (REST v2) -------------------------------------------------------------------------
+async def search_onss(config: Any, criteria: Criteria) -> list[Found]:
+    from adapter.edges.dimona_rest.client import DimonaRestClient
+
+    found: list[Found] = []
+    periods: dict[int, dict[str, Any] | None] = {}
+    async with DimonaRestClient.from_config(config) as client:
+        async for item in client.search_declarations(criteria.onss_filter()):
+            row = from_onss(item)
+            if (
+                row.period_id is not None
+                and row.joint_committee is None
+                and _needs_features(criteria)
+            ):
+                if row.period_id not in periods:
+                    periods[row.period_id] = await client.get_period(row.period_id)
+                _features_into(row, (periods[row.period_id] or {}).get("features") or {})
+            if matches(row, criteria):
+                found.append(row)
+    return found
+
+
+def _needs_features(criteria: Criteria) -> bool:
+    return any((criteria.joint_committee, criteria.worker_type, criteria.user_enterprise))
+
+
+def _employer_ids(employer: Mapping[str, Any] | None) -> list[str]:
+    employer = employer or {}
+    ids = (employer.get("employerId"), employer.get("enterpriseNumber"))
+    return [str(i) for i in ids if i not in (None, "")]
+
+
+def _features_into(row: Found, features: Mapping[str, Any]) -> None:
+    row.joint_committee = features.get("jointCommissionNumber") or row.joint_committee
+    row.worker_type = features.get("workerType") or row.worker_type
+    user = features.get("usingEmployer") or {}
+    row.user_enterprise = user.get("enterpriseNumber") or row.user_enterprise
+
+
+def from_onss(item: Mapping[str, Any]) -> Found:
+    """One item of ``/declarations/search`` in the common shape."""
+    block_name = next((b for b in _BLOCKS if b in item), None)
+    block = item.get(block_name, {}) if block_name else {}
+    status = item.get("declarationStatus") or {}
+    period = status.get("period") or {}
+    row = Found(
+        source="onss",
+        declaration_id=status.get("declarationId"),
+        kind=_BLOCKS.get(block_name or "", "?"),
+        period_id=period.get("id") or block.get("periodId"),
+        result=status.get("result"),
+        received_at=item.get("receivedAt") or status.get("receivedAt"),
+        employer=_employer_ids(item.get("employer")),
+        ssin=(item.get("worker") or {}).get("ssin"),
+        anomalies=[a.get("code", "?") for a in status.get("anomalies") or []],
+    )
+    _features_into(row, block.get("features") or {})
+    return row
+
+
+# -- the local store ------------------------------------------------------------------------
+def search_local(settings: Any, criteria: Criteria) -> list[Found]:
+    from adapter.commands.history import _query, open_settings_store
+
+    store = open_settings_store(settings)
+    try:
+        sql = (
+            "SELECT d.employment_id, d.kind, d.state, d.declaration_id, d.period_id, d.result, "
+            "d.answer_json, d.submitted_at, d.declaration_json, i.event_json "
+            "FROM declarations d JOIN inbox i ON i.event_id = d.event_id"
+        )
+        params: tuple[Any, ...] = ()
+        if criteria.declaration_id is not None:
+            sql += " WHERE d.declaration_id = ?"
+            params = (criteria.declaration_id,)
+        elif criteria.ssin:
+            sql += " WHERE i.event_json LIKE ?"
+            params = (f'%"ssin":"{criteria.ssin}"%',)
+        rows = _query(store, sql + " ORDER BY d.row_id", params)
+    finally:
+        store.close()
+    found = list(from_local(rows))
+    return [f for f in found if matches(f, criteria)]
+
+
+def from_local(rows: Iterable[Any]) -> Iterable[Found]:
+    features: dict[str, dict[str, Any]] = {}
+    results: list[Found] = []
+    for employment, kind, state, decl_id, period_id, result, answer, submitted, decl, event in rows:
+        declaration = json.loads(decl)
+        record = json.loads(event)
+        answer_data = json.loads(answer) if answer else {}
+        employer = record.get("employer") or {}
+        row = Found(
+            source="local",
+            declaration_id=decl_id,
+            kind=kind,
+            period_id=period_id,
+            result=result,
+            state=state,
+            received_at=None
+            if submitted is None
+            else datetime.fromtimestamp(float(submitted), UTC).isoformat(timespec="seconds"),
+            employer=[
+                str(v)
+                for v in (employer.get("nossRegistrationNumber"), employer.get("enterpriseNumber"))
+                if v
+            ],
+            ssin=(record.get("worker") or {}).get("ssin"),
+            anomalies=[a.get("code", "?") for a in answer_data.get("anomalies") or []],
+            employment_id=employment,
+        )
+        if kind == "IN":
+            user = declaration.get("using_employer") or {}
+            features[employment] = {
+                "jointCommissionNumber": declaration.get("joint_committee"),
+                "workerType": declaration.get("worker_type"),
+                "usingEmployer": {"enterpriseNumber": user.get("enterprise_number")},
+            }
+        results.append(row)
+    for row in results:
+        _features_into(row, features.get(row.employment_id or "", {}))
+    return results

@@ -1,0 +1,26 @@
+"""The Dimona SOAP edge: a zeep client of OUR SOAP contract (``wsdl/dimona.wsdl`` and
+``wsdl/dimona.xsd``, shipped as package data; ONSS publishes no WSDL for its Dimona SOAP
+service), the mapping between the REST v2 JSON shape and the contract's XML (``wire.py``), and
+the classification of SOAP faults and HTTP failures into the core error tree (``classify.py``,
+``errors.py``). Results are the same core ``DeclarationAnswer`` as the REST edge's.
+"""
+
+from adapter.edges.dimona_soap.client import WSDL_PATH, DimonaSoapClient
+from adapter.edges.dimona_soap.errors import (
+    DimonaSoapAuthRefused,
+    DimonaSoapPermanentError,
+    DimonaSoapTransientError,
+    DimonaSoapUncertainSubmission,
+)
+from adapter.edges.dimona_soap.wire import ConsultCriteria, ConsultedDeclaration
+
+__all__ = [
+    "WSDL_PATH",
+    "ConsultCriteria",
+    "ConsultedDeclaration",
+    "DimonaSoapAuthRefused",
+    "DimonaSoapClient",
+    "DimonaSoapPermanentError",
+    "DimonaSoapTransientError",
+    "DimonaSoapUncertainSubmission",
+]

@@ -1,0 +1,92 @@
+"""Liveness and readiness, as two different questions.
+
+* live: the main loop ticked recently (``heartbeat()``), which catches a wedged loop. It never
+  looks at Kafka, the database or ONSS: an outage of a dependency must not restart every pod.
+* ready: this process owns input partitions and the store answers. Readiness only gates
+  traffic (the metrics Service); it does not restart anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+StoreCheck = Callable[[], Awaitable[bool]]
+Clock = Callable[[], float]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    checks: dict[str, str]
+
+
+class Health:
+    """Updated by the runner; read by the ops server."""
+
+    def __init__(
+        self,
+        *,
+        liveness_window_s: float = 60.0,
+        store_check: StoreCheck | None = None,
+        store_timeout_s: float = 2.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._window = liveness_window_s
+        self._store_check = store_check
+        self._store_timeout = store_timeout_s
+        self._clock = clock
+        self._last_beat = clock()
+        self._assigned = False
+        self._stopping = False
+
+    # -- what the runner calls ---------------------------------------------------------------
+    def heartbeat(self) -> None:
+        """Once per loop iteration."""
+        self._last_beat = self._clock()
+
+    def partitions_assigned(self, assigned: bool) -> None:
+        self._assigned = assigned
+
+    def stopping(self) -> None:
+        """Draining: not ready any more, still alive."""
+        self._stopping = True
+
+    def set_store_check(self, check: StoreCheck) -> None:
+        self._store_check = check
+
+    # -- what the probes ask -----------------------------------------------------------------
+    def live(self) -> Verdict:
+        silent = self._clock() - self._last_beat
+        ok = silent <= self._window
+        return Verdict(ok, {"loop": f"last tick {silent:.1f} s ago (limit {self._window:.0f} s)"})
+
+    async def ready(self) -> Verdict:
+        checks: dict[str, str] = {}
+        ok = True
+        if self._stopping:
+            ok = False
+            checks["shutdown"] = "draining"
+        if not self._assigned:
+            ok = False
+            checks["partitions"] = "none assigned"
+        else:
+            checks["partitions"] = "assigned"
+        store_ok = await self._check_store()
+        checks["store"] = "reachable" if store_ok else "unreachable"
+        ok = ok and store_ok
+        return Verdict(ok, checks)
+
+    async def _check_store(self) -> bool:
+        if self._store_check is None:
+            return True
+        try:
+            return await asyncio.wait_for(self._store_check(), self._store_timeout)
+        except Exception:  # any failure of the check means "not reachable"
+            log.warning("store readiness check failed", exc_info=True)
+            return False

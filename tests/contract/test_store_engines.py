@@ -1,0 +1,109 @@
+"""What each engine adds to the contract: SQLite's WAL file, PostgreSQL's session settings
+and its recovery from a lost connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from adapter.core.errors import FatalConfiguration
+from adapter.edges.store.factory import open_store
+from adapter.edges.store.postgres import PostgresStore, StoreClosedError
+from adapter.edges.store.sqlite import SqliteStore
+from tests.contract.builders import entry, outbox_keys, record, scalar
+from tests.contract.conftest import POSTGRES_URL, admin_connection
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'wal.sqlite3'}")
+    try:
+        assert isinstance(store, SqliteStore)
+        store.migrate()
+        assert str(scalar(store, "PRAGMA journal_mode")).lower() == "wal"
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def pg_store(pg_schema: str) -> PostgresStore:
+    store = PostgresStore(pg_schema)
+    store.migrate()
+    return store
+
+
+def _terminate(pid: int) -> None:
+    """Kill one server process and wait until the server has let it go."""
+    with admin_connection() as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        for _ in range(500):
+            row = admin.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+            if row.fetchone() == (0,):
+                return
+            admin.execute("SELECT pg_sleep(0.01)")
+    pytest.fail(f"backend {pid} still alive")
+
+
+@pytest.mark.postgres
+def test_postgres_reconnects_once_after_a_lost_connection(pg_store: PostgresStore) -> None:
+    pg_store.append_outbox([record("before")], 0.0)
+    lost = pg_store.backend_pid()
+    _terminate(lost)
+    pg_store.append_outbox([record("after")], 0.0)
+    assert pg_store.reconnects == 1
+    assert pg_store.backend_pid() != lost
+    assert outbox_keys(pg_store) == ["before", "after"]
+
+
+@pytest.mark.postgres
+def test_postgres_recovers_on_the_next_call_after_a_loss_mid_transaction(
+    pg_store: PostgresStore,
+) -> None:
+    pid = pg_store.backend_pid()
+    with pytest.raises(psycopg.OperationalError), pg_store._tx() as cur:
+        cur.execute("SELECT 1")
+        _terminate(pid)
+        cur.execute("SELECT 1")
+    assert pg_store.record_events([entry("e1")], {}) == [True]
+    assert pg_store.reconnects == 1
+
+
+@pytest.mark.postgres
+def test_postgres_session_names_the_adapter_and_bounds_statements(pg_schema: str) -> None:
+    store = PostgresStore(pg_schema, statement_timeout_ms=1500)
+    try:
+        assert scalar(store, "SHOW application_name") == "dimona-adapter"
+        assert scalar(store, "SHOW statement_timeout") == "1500ms"
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            scalar(store, "SELECT pg_sleep(5)")
+        assert scalar(store, "SELECT 1") == 1
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_url_settings_win_over_the_defaults(pg_schema: str) -> None:
+    options = f"{conninfo_to_dict(pg_schema)['options']} -cstatement_timeout=2s"
+    url = f"{POSTGRES_URL}?application_name=replica-7&options={quote(options)}"
+    store = open_store(url)
+    try:
+        assert scalar(store, "SHOW application_name") == "replica-7"
+        assert scalar(store, "SHOW statement_timeout") == "2s"
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_store_refuses_work_once_closed(pg_store: PostgresStore) -> None:
+    pg_store.close()
+    with pytest.raises(StoreClosedError):
+        pg_store.outbox_backlog()
+
+
+def test_an_unknown_url_is_refused_without_echoing_it() -> None:
+    with pytest.raises(FatalConfiguration) as refused:
+        open_store("host=db user=adapter password=s3cret")
+    assert "s3cret" not in str(refused.value)

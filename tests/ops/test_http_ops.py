@@ -1,0 +1,168 @@
+"""The ops server over loopback: /livez, /readyz, /metrics with the real Prometheus registry."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from adapter.app.metrics import Metrics, NoMetrics, count_by_age, poll_age_bucket
+from adapter.edges.http.health import Health
+from adapter.edges.http.prometheus import (
+    PrometheusMetrics,
+    kafka_stats_callback,
+    lag_from_statistics,
+)
+from adapter.edges.http.server import OpsServer
+
+
+class ManualClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _both_implement_the_port() -> list[Metrics]:
+    return [NoMetrics(), PrometheusMetrics()]
+
+
+async def test_livez_follows_the_heartbeat() -> None:
+    clock = ManualClock()
+    health = Health(liveness_window_s=30, clock=clock)
+    async with OpsServer(health, PrometheusMetrics(), host="127.0.0.1", port=0) as server:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
+            assert (await http.get("/livez")).status_code == 200
+            clock.now += 31
+            stale = await http.get("/livez")
+            assert stale.status_code == 503
+            assert stale.json()["ok"] is False
+            health.heartbeat()
+            assert (await http.get("/livez")).status_code == 200
+
+
+async def test_readyz_needs_partitions_and_store() -> None:
+    store_up = True
+
+    async def store_check() -> bool:
+        if not store_up:
+            raise OSError("connection refused")
+        return True
+
+    health = Health(store_check=store_check)
+    async with OpsServer(health, PrometheusMetrics(), host="127.0.0.1", port=0) as server:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
+            first = await http.get("/readyz")
+            assert first.status_code == 503
+            assert first.json()["checks"]["partitions"] == "none assigned"
+            health.partitions_assigned(True)
+            assert (await http.get("/readyz")).status_code == 200
+            store_up = False
+            down = await http.get("/readyz")
+            assert down.status_code == 503
+            assert down.json()["checks"]["store"] == "unreachable"
+            # the store being down does not make the process "dead"
+            assert (await http.get("/livez")).status_code == 200
+            store_up = True
+            health.stopping()
+            assert (await http.get("/readyz")).status_code == 503
+
+
+async def test_metrics_are_exposed_with_their_names() -> None:
+    metrics = PrometheusMetrics()
+    metrics.event_consumed(3)
+    metrics.event_rejected("SCHEMA_MISMATCH")
+    metrics.dead_letter("SCHEMA_MISMATCH")
+    metrics.declaration_result("IN", "ACCEPTED")
+    metrics.transition("SUBMITTED")
+    metrics.onss_request("submit", 201, 0.12)
+    metrics.onss_request("token", "ConnectError", 5.0)
+    metrics.handled(0.01)
+    metrics.set_in_flight(7)
+    metrics.set_outbox_backlog(2)
+    metrics.pending_polls(count_by_age([5.0, 3600.0 * 30]))
+    metrics.set_consumer_lag(3, 42)
+    metrics.set_partitions_assigned(4)
+    async with OpsServer(Health(), metrics, host="127.0.0.1", port=0) as server:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
+            response = await http.get("/metrics")
+            unknown = await http.get("/nope")
+            post = await http.post("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    for line in (
+        'dimona_adapter_events_consumed_total{partition="3"} 1.0',
+        'dimona_adapter_events_rejected_total{reason="SCHEMA_MISMATCH"} 1.0',
+        'dimona_adapter_dead_letters_total{reason="SCHEMA_MISMATCH"} 1.0',
+        'dimona_adapter_declarations_total{kind="IN",result="ACCEPTED"} 1.0',
+        'dimona_adapter_declaration_transitions_total{state="SUBMITTED"} 1.0',
+        'dimona_adapter_onss_request_duration_seconds_count{endpoint="submit",status="201"} 1.0',
+        'dimona_adapter_onss_request_duration_seconds_count{endpoint="token",status="ConnectError"}'
+        " 1.0",
+        "dimona_adapter_message_handling_duration_seconds_count 1.0",
+        "dimona_adapter_employments_in_flight 7.0",
+        "dimona_adapter_outbox_backlog 2.0",
+        'dimona_adapter_pending_polls{age="lt_1m"} 1.0',
+        'dimona_adapter_pending_polls{age="lt_7d"} 1.0',
+        'dimona_adapter_pending_polls{age="lt_6h"} 0.0',
+        'dimona_adapter_consumer_lag{partition="3"} 42.0',
+        "dimona_adapter_partitions_assigned 4.0",
+    ):
+        assert line in text, line
+    assert "dimona_adapter_build_info{" in text
+    assert unknown.status_code == 404
+    assert post.status_code == 405
+
+
+async def test_each_instance_has_its_own_registry() -> None:
+    one, two = PrometheusMetrics(), PrometheusMetrics()
+    one.event_consumed(0)
+    assert b'partition="0"' in one.render()
+    assert b'partition="0"' not in two.render()
+
+
+async def test_a_garbage_request_does_not_kill_the_server() -> None:
+    async with OpsServer(Health(), PrometheusMetrics(), host="127.0.0.1", port=0) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(b"NONSENSE\r\n\r\n")
+        await writer.drain()
+        answer = await reader.read()
+        writer.close()
+        await writer.wait_closed()
+        assert answer.startswith(b"HTTP/1.1 404")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
+            assert (await http.get("/livez")).status_code == 200
+
+
+def test_no_metrics_accepts_every_call() -> None:
+    for metrics in _both_implement_the_port():
+        metrics.event_consumed(0)
+        metrics.pending_polls({"lt_1m": 0})
+        metrics.set_consumer_lag(0, 0)
+
+
+def test_poll_age_buckets() -> None:
+    assert poll_age_bucket(0) == "lt_1m"
+    assert poll_age_bucket(59.9) == "lt_1m"
+    assert poll_age_bucket(60) == "lt_20m"
+    assert poll_age_bucket(8 * 24 * 3600) == "ge_7d"
+    counts = count_by_age([1, 2, 8 * 24 * 3600])
+    assert counts["lt_1m"] == 2
+    assert counts["ge_7d"] == 1
+    assert counts["lt_1d"] == 0
+
+
+STATS = """{"topics": {"hr.employment.events": {"partitions": {
+  "0": {"consumer_lag": 12}, "1": {"consumer_lag": -1}, "-1": {"consumer_lag": 5}}},
+  "other": {"partitions": {"0": {"consumer_lag": 99}}}}}"""
+
+
+def test_consumer_lag_from_librdkafka_statistics() -> None:
+    assert lag_from_statistics(STATS, "hr.employment.events") == {0: 12}
+    metrics = PrometheusMetrics()
+    callback = kafka_stats_callback(metrics, "hr.employment.events")
+    callback(STATS)
+    callback("not json")  # logged, not raised
+    assert b'dimona_adapter_consumer_lag{partition="0"} 12.0' in metrics.render()
