@@ -4,6 +4,7 @@ against a local broker and sandbox, produce events, read status events back."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
+from pydantic import BaseModel, SecretStr
 
 from adapter.bootstrap import STATUS_SCHEMA, run_until_stopped
 from adapter.core.events import EmploymentEvent
@@ -19,7 +21,7 @@ from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.dimona_rest.config import DimonaRestConfig
 from adapter.edges.dimona_rest.keys import create_key_pair
 from adapter.edges.kafka.topics import ensure_topics
-from adapter.settings import KafkaSettings, Settings, StoreSettings
+from adapter.settings import ENV_PREFIX, KafkaSettings, Settings, StoreSettings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -69,6 +71,29 @@ def demo_settings(
         ),
         polling=FAST_POLLING,
     )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The DIMONA_ADAPTER_* variables that reproduce ``settings`` in another process."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return value.get_secret_value()
+        if isinstance(value, BaseModel):
+            return {k: plain(getattr(value, k)) for k in type(value).model_fields}
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, Path):
+            return str(value)
+        return value
+
+    env = {}
+    for name in type(settings).model_fields:
+        value = plain(getattr(settings, name))
+        env[f"{ENV_PREFIX}{name.upper()}"] = (
+            json.dumps(value) if isinstance(value, dict) else str(value)
+        )
+    return env
 
 
 def produce_events(settings: Settings, events: Iterable[Mapping[str, Any] | bytes]) -> int:

@@ -16,7 +16,7 @@ import argparse
 import asyncio
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -192,6 +192,8 @@ async def search_onss(config: Any, criteria: Criteria) -> list[Found]:
 
     found: list[Found] = []
     periods: dict[int, dict[str, Any] | None] = {}
+    # the server applies the reception window; its items do not repeat the reception time
+    here = replace(criteria, received_from=None, received_to=None)
     async with DimonaRestClient.from_config(config) as client:
         async for item in client.search_declarations(criteria.onss_filter()):
             row = from_onss(item)
@@ -203,7 +205,7 @@ async def search_onss(config: Any, criteria: Criteria) -> list[Found]:
                 if row.period_id not in periods:
                     periods[row.period_id] = await client.get_period(row.period_id)
                 _features_into(row, (periods[row.period_id] or {}).get("features") or {})
-            if matches(row, criteria):
+            if matches(row, here):
                 found.append(row)
     return found
 

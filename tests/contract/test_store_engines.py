@@ -58,17 +58,22 @@ def test_postgres_reconnects_once_after_a_lost_connection(pg_store: PostgresStor
     assert outbox_keys(pg_store) == ["before", "after"]
 
 
+def _lose_connection_mid_transaction(store: PostgresStore) -> None:
+    with store._tx() as cur:
+        store._insert_outbox(cur, [record("lost")], 0.0)
+        _terminate(store.backend_pid())
+        cur.execute("SELECT 1")
+
+
 @pytest.mark.postgres
 def test_postgres_recovers_on_the_next_call_after_a_loss_mid_transaction(
     pg_store: PostgresStore,
 ) -> None:
-    pid = pg_store.backend_pid()
-    with pytest.raises(psycopg.OperationalError), pg_store._tx() as cur:
-        cur.execute("SELECT 1")
-        _terminate(pid)
-        cur.execute("SELECT 1")
-    assert pg_store.record_events([entry("e1")], {}) == [True]
+    with pytest.raises(psycopg.OperationalError):
+        _lose_connection_mid_transaction(pg_store)
+    assert pg_store.record_events([entry("e1")], {"e1": [record("kept")]}) == [True]
     assert pg_store.reconnects == 1
+    assert outbox_keys(pg_store) == ["kept"]
 
 
 @pytest.mark.postgres

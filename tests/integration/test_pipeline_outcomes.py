@@ -76,7 +76,8 @@ async def test_each_onss_result_gives_its_status(
     refusal = of(statuses, "E-B")[-1]
     assert (refusal["status"], refusal["resultCode"]) == ("REFUSED", "B")
     assert refusal["anomalies"][0]["code"] == "90374-349"
-    assert refusal["anomalies"][0]["labelFr"] and refusal["anomalies"][0]["labelNl"]
+    assert refusal["anomalies"][0]["labelFr"]
+    assert refusal["anomalies"][0]["labelNl"]
     assert [s for _, s in trail(statuses, "E-S")] == [
         "RECEIVED",
         "SUBMITTED",

@@ -139,6 +139,8 @@ def test_skips_and_invalid_configuration(
     assert main(["config", "check"]) == 3
     assert "DIMONA_ADAPTER_KAFKA__BOOTSTRAP_SERVER: Extra inputs" in capsys.readouterr().err
     monkeypatch.delenv("DIMONA_ADAPTER_KAFKA__BOOTSTRAP_SERVER")
-    code = main(["config", "check", *("--skip kafka --skip keys --skip onss --skip store".split())])
+    code = main(
+        ["config", "check", *[f"--skip={name}" for name in ("kafka", "keys", "onss", "store")]]
+    )
     assert code == 0
     assert "all checks passed" in capsys.readouterr().out

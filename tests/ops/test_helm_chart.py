@@ -37,7 +37,7 @@ ALL_ON: dict[str, Any] = {
 
 # Settings fields the chart does not set, and why (they stay settable through `extraEnv`).
 NOT_IN_CHART = {
-    "kafka.create_topics": "topics are created by the platform team, never by the adapter in a cluster",
+    "kafka.create_topics": "the platform team creates topics, not the adapter",
     "dimona.pkcs12_path": "the chart mounts PEM files; PKCS#12 is an alternative for other hosts",
     "dimona.pkcs12_password": "idem",
     "dimona.private_key_pem": "the key is mounted as a file from a Secret, not passed inline",
@@ -50,7 +50,7 @@ NOT_IN_CHART = {
     "dimona.token_refresh_margin_s": "tuning: extraEnv",
     "dimona.search_page_size": "tuning: extraEnv",
     "dimona.user_agent": "tuning: extraEnv",
-    "polling": "the published ONSS polling tiers; change through extraEnv as JSON only if ONSS asks",
+    "polling": "the published ONSS polling tiers; extraEnv (JSON) if ONSS asks",
     "http.host": "0.0.0.0 in a pod; the probes come from the kubelet",
 }
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
@@ -24,6 +26,15 @@ class ManualClock:
         return self.now
 
 
+@asynccontextmanager
+async def serving(health: Health, metrics: PrometheusMetrics) -> AsyncIterator[httpx.AsyncClient]:
+    """The server on a free loopback port and a client pointed at it."""
+    async with OpsServer(health, metrics, host="127.0.0.1", port=0) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        async with httpx.AsyncClient(base_url=base) as http:
+            yield http
+
+
 def _both_implement_the_port() -> list[Metrics]:
     return [NoMetrics(), PrometheusMetrics()]
 
@@ -31,15 +42,14 @@ def _both_implement_the_port() -> list[Metrics]:
 async def test_livez_follows_the_heartbeat() -> None:
     clock = ManualClock()
     health = Health(liveness_window_s=30, clock=clock)
-    async with OpsServer(health, PrometheusMetrics(), host="127.0.0.1", port=0) as server:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
-            assert (await http.get("/livez")).status_code == 200
-            clock.now += 31
-            stale = await http.get("/livez")
-            assert stale.status_code == 503
-            assert stale.json()["ok"] is False
-            health.heartbeat()
-            assert (await http.get("/livez")).status_code == 200
+    async with serving(health, PrometheusMetrics()) as http:
+        assert (await http.get("/livez")).status_code == 200
+        clock.now += 31
+        stale = await http.get("/livez")
+        assert stale.status_code == 503
+        assert stale.json()["ok"] is False
+        health.heartbeat()
+        assert (await http.get("/livez")).status_code == 200
 
 
 async def test_readyz_needs_partitions_and_store() -> None:
@@ -51,22 +61,21 @@ async def test_readyz_needs_partitions_and_store() -> None:
         return True
 
     health = Health(store_check=store_check)
-    async with OpsServer(health, PrometheusMetrics(), host="127.0.0.1", port=0) as server:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
-            first = await http.get("/readyz")
-            assert first.status_code == 503
-            assert first.json()["checks"]["partitions"] == "none assigned"
-            health.partitions_assigned(True)
-            assert (await http.get("/readyz")).status_code == 200
-            store_up = False
-            down = await http.get("/readyz")
-            assert down.status_code == 503
-            assert down.json()["checks"]["store"] == "unreachable"
-            # the store being down does not make the process "dead"
-            assert (await http.get("/livez")).status_code == 200
-            store_up = True
-            health.stopping()
-            assert (await http.get("/readyz")).status_code == 503
+    async with serving(health, PrometheusMetrics()) as http:
+        first = await http.get("/readyz")
+        assert first.status_code == 503
+        assert first.json()["checks"]["partitions"] == "none assigned"
+        health.partitions_assigned(True)
+        assert (await http.get("/readyz")).status_code == 200
+        store_up = False
+        down = await http.get("/readyz")
+        assert down.status_code == 503
+        assert down.json()["checks"]["store"] == "unreachable"
+        # the store being down does not make the process "dead"
+        assert (await http.get("/livez")).status_code == 200
+        store_up = True
+        health.stopping()
+        assert (await http.get("/readyz")).status_code == 503
 
 
 async def test_metrics_are_exposed_with_their_names() -> None:
@@ -84,11 +93,10 @@ async def test_metrics_are_exposed_with_their_names() -> None:
     metrics.pending_polls(count_by_age([5.0, 3600.0 * 30]))
     metrics.set_consumer_lag(3, 42)
     metrics.set_partitions_assigned(4)
-    async with OpsServer(Health(), metrics, host="127.0.0.1", port=0) as server:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
-            response = await http.get("/metrics")
-            unknown = await http.get("/nope")
-            post = await http.post("/metrics")
+    async with serving(Health(), metrics) as http:
+        response = await http.get("/metrics")
+        unknown = await http.get("/nope")
+        post = await http.post("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text

@@ -18,7 +18,8 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import TransactionStatus
 
-from adapter.edges.store.sql import Cursor, SqlStore
+from adapter.edges.store.engine import Cursor
+from adapter.edges.store.sql import SqlStore
 
 APPLICATION_NAME: Final = "dimona-adapter"
 STATEMENT_TIMEOUT_MS: Final = 30_000

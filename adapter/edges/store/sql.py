@@ -1,13 +1,11 @@
-"""The store in portable SQL over a DB-API connection (sqlite3 or psycopg)."""
+"""The store's queries in portable SQL over a DB-API connection (sqlite3 or psycopg)."""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from adapter.app.ports import (
     InboxEntry,
@@ -19,15 +17,7 @@ from adapter.app.ports import (
 )
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.edges.store import rows
-from adapter.edges.store.migrations import MIGRATIONS, Dialect, render
-
-
-class Cursor(Protocol):
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
-    def fetchone(self) -> Any: ...
-    def fetchall(self) -> list[Any]: ...
-    @property
-    def rowcount(self) -> int: ...
+from adapter.edges.store.engine import Cursor, SqlEngine
 
 
 class UnknownDeclarationError(LookupError):
@@ -48,72 +38,11 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-class SqlStore:
-    """Inbox, ledger and outbox. Thread-safe: one connection behind a lock.
+class SqlStore(SqlEngine):
+    """Inbox, ledger and outbox.
 
     Every public method is one transaction: it commits entirely or leaves nothing behind.
     """
-
-    dialect: Dialect
-
-    def __init__(self, dialect: Dialect) -> None:
-        self.dialect = dialect
-        self._lock = threading.RLock()
-
-    # -- engine specifics, provided by subclasses ----------------------------------------
-    def _transaction(self) -> AbstractContextManager[Cursor]:
-        raise NotImplementedError
-
-    def _lock_schema(self, cur: Cursor) -> None:
-        """Serialise concurrent migrations (several replicas starting at once)."""
-
-    def _has_table(self, cur: Cursor, name: str) -> bool:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def _sql(self, statement: str) -> str:
-        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
-
-    @contextmanager
-    def _tx(self) -> Iterator[Cursor]:
-        with self._lock, self._transaction() as cursor:
-            yield cursor
-
-    def _run(self, cur: Cursor, statement: str, params: Sequence[Any] = ()) -> Any:
-        return cur.execute(self._sql(statement), tuple(params))
-
-    # -- schema ---------------------------------------------------------------------------
-    def migrate(self) -> None:
-        """Apply the migrations not applied yet, in order, in one transaction."""
-        with self._tx() as cur:
-            self._lock_schema(cur)
-            self._run(
-                cur,
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-            )
-            self._run(cur, "SELECT version FROM schema_migrations")
-            applied = {int(row[0]) for row in cur.fetchall()}
-            for version, sql in MIGRATIONS:
-                if version in applied:
-                    continue
-                for statement in render(sql, self.dialect):
-                    cur.execute(statement)
-                self._run(
-                    cur,
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                    (version, datetime.now(UTC).isoformat()),
-                )
-
-    def schema_version(self) -> int:
-        """The highest migration applied (0 before ``migrate``)."""
-        with self._tx() as cur:
-            if not self._has_table(cur, "schema_migrations"):
-                return 0
-            self._run(cur, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-            return int(cur.fetchone()[0])
 
     # -- inbox ----------------------------------------------------------------------------
     def record_events(

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from adapter.edges.store.sql import Cursor, SqlStore
+from adapter.edges.store.engine import Cursor
+from adapter.edges.store.sql import SqlStore
 
 
 class SqliteStore(SqlStore):

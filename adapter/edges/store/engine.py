@@ -1,0 +1,88 @@
+"""The engine-neutral part of the store: one connection, transactions, schema migrations.
+
+Subclasses (``sqlite.py``, ``postgres.py``) open the connection and say how a transaction
+starts and ends; ``sql.py`` holds the store's queries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from adapter.edges.store.migrations import MIGRATIONS, Dialect, render
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    @property
+    def rowcount(self) -> int: ...
+
+
+class SqlEngine:
+    """One connection behind a lock (thread-safe); ``_tx()`` is one transaction."""
+
+    dialect: Dialect
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self._lock = threading.RLock()
+
+    # -- engine specifics, provided by subclasses ----------------------------------------
+    def _transaction(self) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError
+
+    def _lock_schema(self, cur: Cursor) -> None:
+        """Serialise concurrent migrations (several replicas starting at once)."""
+
+    def _has_table(self, cur: Cursor, name: str) -> bool:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _sql(self, statement: str) -> str:
+        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
+
+    @contextmanager
+    def _tx(self) -> Iterator[Cursor]:
+        with self._lock, self._transaction() as cursor:
+            yield cursor
+
+    def _run(self, cur: Cursor, statement: str, params: Sequence[Any] = ()) -> Any:
+        return cur.execute(self._sql(statement), tuple(params))
+
+    # -- schema ---------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Apply the migrations not applied yet, in order, in one transaction."""
+        with self._tx() as cur:
+            self._lock_schema(cur)
+            self._run(
+                cur,
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            self._run(cur, "SELECT version FROM schema_migrations")
+            applied = {int(row[0]) for row in cur.fetchall()}
+            for version, sql in MIGRATIONS:
+                if version in applied:
+                    continue
+                for statement in render(sql, self.dialect):
+                    cur.execute(statement)
+                self._run(
+                    cur,
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    (version, datetime.now(UTC).isoformat()),
+                )
+
+    def schema_version(self) -> int:
+        """The highest migration applied (0 before ``migrate``)."""
+        with self._tx() as cur:
+            if not self._has_table(cur, "schema_migrations"):
+                return 0
+            self._run(cur, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            return int(cur.fetchone()[0])

@@ -1,0 +1,83 @@
+"""The adapter as a real OS process (``python -m adapter run``), for kill and scale-out tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+from adapter.demo_harness import settings_env
+from adapter.settings import Settings
+
+
+class AdapterProcess:
+    def __init__(self, settings: Settings, *, name: str = "adapter") -> None:
+        self._env = {
+            **os.environ,
+            **settings_env(settings),
+            "DIMONA_ADAPTER_LOG_FORMAT": "json",
+            "DIMONA_ADAPTER_HTTP__PORT": "0",
+        }
+        self._name = name
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def start(self) -> Self:
+        self._log = tempfile.NamedTemporaryFile(
+            prefix=f"{self._name}-", suffix=".log", delete=False
+        )  # noqa: SIM115
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "adapter", "run"],
+            env=self._env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no drain, no goodbye, exactly what a crashed node does."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def stop(self, timeout_s: float = 30.0) -> int | None:
+        process = self._process
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        return process.returncode
+
+    def output(self) -> str:
+        if self._log is None:
+            return ""
+        return Path(self._log.name).read_text(errors="replace")
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        if self._log is not None:
+            self._log.close()
+            Path(self._log.name).unlink(missing_ok=True)

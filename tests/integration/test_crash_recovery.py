@@ -1,0 +1,65 @@
+"""SIGKILL the adapter at random moments, restart it: every event gets its final status and the
+sandbox's own records show no period declared twice."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import timedelta
+
+import pytest
+
+from adapter.demo_events import hire, leave
+from adapter.demo_harness import StatusReader, all_final, produce_events
+from adapter.sandbox import admin_client
+from adapter.sandbox.process import SandboxProcess
+from adapter.settings import Settings
+from tests.integration.harness import create_topics
+from tests.integration.processes import AdapterProcess
+from tests.integration.test_pipeline_outcomes import START, unique_ssin
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+
+def test_killed_and_restarted_adapter_loses_nothing_and_declares_nothing_twice(
+    adapter_settings: Settings, sandbox: SandboxProcess
+) -> None:
+    rng = random.Random(20261128)
+    create_topics(adapter_settings)
+    workers = {f"E-KILL-{i}": unique_ssin() for i in range(30)}
+    events = [hire(e, s, START) for e, s in workers.items()]
+    events += [leave(e, s, START + timedelta(days=30)) for e, s in list(workers.items())[:15]]
+    expected = [str(e["eventId"]) for e in events]
+    produce_events(adapter_settings, events)
+    reader = StatusReader(adapter_settings)
+    statuses: list[dict[str, object]] = []
+    output = ""
+    try:
+        for _ in range(3):
+            process = AdapterProcess(adapter_settings).start()
+            deadline = time.monotonic() + rng.uniform(4.0, 8.0)
+            while time.monotonic() < deadline:
+                statuses.extend(reader.read(0.2))
+            process.kill()
+            output += process.output()
+        with AdapterProcess(adapter_settings) as process:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not all_final(statuses, expected):
+                statuses.extend(reader.read(0.3))
+            output += process.output()
+    finally:
+        reader.close()
+
+    assert all_final(statuses, expected), output[-3000:]
+    final = {
+        e: [
+            s
+            for s in statuses
+            if s["employmentId"] == e and s["status"] in {"ACCEPTED", "REFUSED", "FAILED"}
+        ]
+        for e in workers
+    }
+    assert all(final[e] for e in workers)
+    counts = {c["worker"]: c for c in admin_client.period_counts(sandbox.admin_url)}
+    for ssin in workers.values():
+        assert counts[ssin]["periods"] == 1, counts[ssin]

@@ -1,0 +1,196 @@
+"""``history`` and ``consult`` on a store filled the way the executor fills it, with the
+declaration really sent to the sandbox (so ONSS and the store can be compared)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from adapter.app.ports import InboxEntry, PlannedDeclaration
+from adapter.app.status_events import DECLARATION, StatusEvents
+from adapter.bootstrap import STATUS_SCHEMA
+from adapter.cli import main
+from adapter.commands.consult import Criteria, Found, matches
+from adapter.core.events import EmploymentEvent
+from adapter.core.machine import DeclarationProgress, DeclarationState
+from adapter.core.results import DeclarationAnswer
+from adapter.core.translation import translate
+from adapter.demo_events import hire, ssin_for
+from adapter.edges.avro.codec import SingleObjectCodec
+from adapter.edges.dimona_rest.client import DimonaRestClient
+from adapter.edges.dimona_rest.config import DimonaRestConfig
+from adapter.edges.dimona_rest.wire import declaration_to_body
+from adapter.edges.store.factory import open_store
+from adapter.settings import Settings, StoreSettings
+from tests.ops.conftest import use_settings
+
+
+@dataclass(frozen=True)
+class Recorded:
+    employment_id: str
+    ssin: str
+    declaration_id: int
+    event_id: str
+
+
+async def _declare(config: DimonaRestConfig, body: dict[str, object]) -> DeclarationAnswer:
+    async with DimonaRestClient.from_config(config) as client:
+        declaration_id = await client.submit(body)
+        for _ in range(200):
+            answer = await client.get_answer(declaration_id)
+            if answer is not None:
+                return answer
+            await asyncio.sleep(0.05)
+    raise AssertionError("the sandbox never answered")
+
+
+@pytest.fixture
+def recorded(
+    tmp_path: Path, onss_config: DimonaRestConfig, monkeypatch: pytest.MonkeyPatch
+) -> Recorded:
+    ssin = ssin_for(int(tmp_path.stat().st_ino) % 400)
+    start = date.today() + timedelta(days=5)
+    raw = hire(
+        "EMP-OPS-1",
+        ssin,
+        start,
+        worker_type="STU",
+        joint_committee="302",
+        end=start + timedelta(days=20),
+        plannedHours=40,
+    )
+    raw["worker"].update({"familyName": "Peeters", "givenName": "An"})
+    event = EmploymentEvent.model_validate(raw)
+    now = datetime.now(UTC)
+    [declaration] = translate(event, (), today=date.today()).declarations
+    body = declaration_to_body(declaration)
+    answer = asyncio.run(_declare(onss_config, body))
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    store = open_store(url)
+    store.migrate()
+    statuses = StatusEvents(SingleObjectCodec(STATUS_SCHEMA))
+    entry = InboxEntry(
+        event.event_id,
+        event.employment_id,
+        event.event_type.value,
+        "hr.employment.events",
+        1,
+        17,
+        event.model_dump_json(by_alias=True),
+        now.timestamp(),
+    )
+    store.record_events([entry], {event.event_id: [statuses.received(1, event, now)]})
+    [stored] = store.plan_declarations(
+        event.event_id,
+        event.employment_id,
+        [PlannedDeclaration("IN", DECLARATION.dump_json(declaration).decode(), json.dumps(body))],
+        now.timestamp(),
+    )
+    progress = DeclarationProgress(
+        DeclarationState.ACCEPTED,
+        attempts=1,
+        declaration_id=answer.declaration_id,
+        submitted_at=now,
+        answer=answer,
+    )
+    store.save_progress(
+        stored, progress, next_action_at=None, outbox=[], periods_json=None, now=now.timestamp()
+    )
+    store.finish_event(event.event_id, "DONE", [], now.timestamp())
+    store.mark_published([1])
+    store.close()
+    use_settings(Settings(store=StoreSettings(url=url), dimona=onss_config), monkeypatch)
+    return Recorded(event.employment_id, ssin, answer.declaration_id, event.event_id)
+
+
+def test_history_of_an_employment(recorded: Recorded, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["history", "--employment", recorded.employment_id]) == 0
+    out = capsys.readouterr().out
+    assert recorded.event_id in out
+    assert "hr.employment.events[1]@17" in out
+    assert f"declaration {recorded.declaration_id}" in out
+    assert "ACCEPTED" in out
+    assert "-> RECEIVED" in out
+    assert recorded.ssin not in out
+
+
+def test_history_of_a_worker_as_json(
+    recorded: Recorded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["history", "--worker", recorded.ssin, "--json"]) == 0
+    [history] = json.loads(capsys.readouterr().out)
+    assert history["employmentId"] == recorded.employment_id
+    [declaration] = history["declarations"]
+    assert declaration["state"] == "ACCEPTED"
+    assert declaration["periodId"] == recorded.declaration_id
+    assert declaration["body"]["worker"]["ssin"].endswith("-***-**")
+    [status] = history["statusEvents"]
+    assert status["status"] == "RECEIVED"
+    assert status["publishedAt"] is not None
+    text = json.dumps(history)
+    assert recorded.ssin not in text
+    assert "Peeters" not in text
+    assert main(["history", "--worker", recorded.ssin, "--json", "--reveal"]) == 0
+    assert recorded.ssin in capsys.readouterr().out
+
+
+def test_history_of_nobody(recorded: Recorded, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["history", "--employment", "nobody"]) == 1
+    assert "nothing known" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        ["--ssin", "{ssin}"],
+        ["--declaration-id", "{declaration_id}"],
+        ["--employer", "123456749"],
+        ["--worker-type", "stu"],
+        ["--joint-committee", "XXX"],
+        ["--received-from", "2000-01-01"],
+    ],
+)
+def test_consult_finds_it_in_onss_and_locally(
+    recorded: Recorded, capsys: pytest.CaptureFixture[str], criterion: list[str]
+) -> None:
+    args = [a.format(ssin=recorded.ssin, declaration_id=recorded.declaration_id) for a in criterion]
+    if args[0] != "--ssin":
+        args += ["--ssin", recorded.ssin]  # the sandbox is shared by the session's tests
+    assert main(["consult", *args, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["source"] for r in rows} == {"onss", "local"}
+    assert {r["declaration_id"] for r in rows} == {recorded.declaration_id}
+    assert all(recorded.ssin not in json.dumps(r) for r in rows)
+
+
+def test_consult_with_a_criterion_that_excludes_it(
+    recorded: Recorded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["consult", "--ssin", recorded.ssin, "--joint-committee", "124"])
+    assert code == 1
+    assert "no declaration matches" in capsys.readouterr().out
+    assert main(["consult"]) == 2
+
+
+def test_matching_is_exact_per_criterion() -> None:
+    found = Found(
+        source="onss",
+        declaration_id=1,
+        kind="IN",
+        received_at="2026-03-01T10:00:00+00:00",
+        employer=["197000018"],
+        ssin="90051500156",
+        joint_committee="302",
+        worker_type="STU",
+    )
+    assert matches(found, Criteria(employer="197000018", worker_type="STU"))
+    assert not matches(found, Criteria(user_enterprise="0403170701"))
+    early = datetime(2026, 3, 2, tzinfo=UTC)
+    assert not matches(found, Criteria(received_from=early))
+    assert matches(found, Criteria(received_to=early))
