@@ -81,10 +81,15 @@ async def build_adapter(
         statuses=statuses,
         clock=clock,
         render_body=partial(declaration_to_body),
-        config=driver_config or DriverConfig(poll_schedule=settings.polling),
+        config=driver_config
+        or DriverConfig(
+            poll_schedule=settings.polling,
+            reconcile_window_s=settings.pipeline.reconcile_window_s,
+            reconcile_interval_s=settings.pipeline.reconcile_interval_s,
+        ),
         on_outbox=relay.nudge,
     )
-    executor = Executor(driver)
+    executor = Executor(driver, one_per_partition=settings.pipeline.mode == "plain")
     runner = Runner(
         source=source,
         intake=Intake(SingleObjectCodec(EVENT_SCHEMA), statuses),
@@ -96,6 +101,8 @@ async def build_adapter(
         config=RunnerConfig(
             max_employments_in_flight=settings.max_events_in_flight,
             drain_budget_s=settings.drain_budget_s,
+            dead_letter_ratio_limit=settings.pipeline.dead_letter_ratio_limit,
+            dead_letter_window=settings.pipeline.dead_letter_window,
         ),
     )
     try:

@@ -94,6 +94,31 @@ class PolicySettings(_Group):
     gender_codes: Literal["1-2", "0-1"] = "1-2"
 
 
+class PipelineSettings(_Group):
+    """How the pipeline schedules work (docs/architecture.md)."""
+
+    mode: Literal["concurrent", "plain"] = Field(
+        default="concurrent",
+        description="concurrent: ordered per employment, many employments at once; plain: one "
+        "event in flight per partition, like a plain consumer or an HTTP sink (benchmark baseline)",
+    )
+    reconcile_window_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="how long to look for a declaration of unknown outcome before re-posting it",
+    )
+    reconcile_interval_s: float = Field(default=5.0, gt=0)
+    dead_letter_ratio_limit: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="stop consuming when more than this share of recent records is dead-lettered",
+    )
+    dead_letter_window: int = Field(
+        default=200, ge=10, description="how many recent records the dead-letter ratio looks at"
+    )
+
+
 class Settings(BaseSettings):
     """The effective configuration of one adapter process."""
 
@@ -108,6 +133,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     http: HttpSettings = HttpSettings()
     policy: PolicySettings = PolicySettings()
+    pipeline: PipelineSettings = PipelineSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
     max_events_in_flight: int = Field(default=10_000, ge=1)

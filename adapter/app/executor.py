@@ -25,8 +25,11 @@ logger = logging.getLogger(__name__)
 
 
 class Executor:
-    def __init__(self, driver: DeclarationDriver) -> None:
+    def __init__(self, driver: DeclarationDriver, *, one_per_partition: bool = False) -> None:
+        """``one_per_partition``: the plain-consumer baseline (one event in flight per
+        partition), kept for the benchmark; never what production wants."""
         self._driver = driver
+        self._gates: dict[int, asyncio.Semaphore] | None = {} if one_per_partition else None
         self._actors: dict[str, asyncio.Task[None]] = {}
         self._partition_of: dict[str, int] = {}
         self._dirty: set[str] = set()
@@ -71,7 +74,12 @@ class Executor:
                     continue
                 return
             self._partition_of[employment_id] = entry.partition
-            await self._driver.process_event(entry)
+            if self._gates is None:
+                await self._driver.process_event(entry)
+                continue
+            gate = self._gates.setdefault(entry.partition, asyncio.Semaphore(1))
+            async with gate:
+                await self._driver.process_event(entry)
 
     async def release(self, partitions: Iterable[int], *, budget_s: float) -> None:
         """Stop the actors of employments of these partitions (another process takes them)."""

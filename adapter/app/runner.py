@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adapter.app.async_store import AsyncStore
+from adapter.app.breaker import DeadLetterBreaker
 from adapter.app.clock import Clock
 from adapter.app.executor import Executor
 from adapter.app.intake import Accepted, ConsumedMessage, Intake, Rejected
@@ -29,6 +30,8 @@ class RunnerConfig:
     poll_timeout_s: float = 0.2
     max_employments_in_flight: int = 10_000
     drain_budget_s: float = 20.0
+    dead_letter_ratio_limit: float = 0.5
+    dead_letter_window: int = 200
 
 
 class Runner:
@@ -54,6 +57,9 @@ class Runner:
         self._config = config or RunnerConfig()
         self._recovered: frozenset[int] = frozenset()
         self._paused = False
+        self._breaker = DeadLetterBreaker(
+            ratio_limit=self._config.dead_letter_ratio_limit, window=self._config.dead_letter_window
+        )
         self.consumed = 0
         self.rejected = 0
 
@@ -104,6 +110,8 @@ class Runner:
             a.entry.employment_id for a, new in zip(accepted, fresh, strict=True) if new
         )
         self._relay.nudge()
+        # After the commit: what tripped the breaker is dead-lettered once, not again on restart.
+        self._breaker.record(len(rejected), len(accepted))
 
     def _release_blocking(self, loop: asyncio.AbstractEventLoop, lost: frozenset[int]) -> None:
         """On the consumer thread: stop our actors of ``lost`` before the rebalance completes."""

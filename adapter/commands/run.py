@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 
+from adapter.app.breaker import DeadLetterRateExceeded
 from adapter.bootstrap import run_until_stopped
 from adapter.logging import configure_logging
 from adapter.settings import Settings
+
+
+EXIT_DEAD_LETTER_BREAKER = 4
+"""Exit code when the dead-letter circuit breaker stopped the consumer (see docs/operations.md)."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,5 +38,9 @@ async def _serve(settings: Settings) -> None:
 def run(_args: argparse.Namespace) -> int:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    asyncio.run(_serve(settings))
+    try:
+        asyncio.run(_serve(settings))
+    except DeadLetterRateExceeded as exc:
+        logging.getLogger("adapter").critical("%s", exc)
+        return EXIT_DEAD_LETTER_BREAKER
     return 0

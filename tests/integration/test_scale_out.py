@@ -17,7 +17,7 @@ from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
 from adapter.settings import Settings
 from tests.integration.harness import create_topics
-from tests.integration.processes import AdapterProcess
+from adapter.processes import AdapterProcess
 from tests.integration.test_pipeline_outcomes import START, unique_ssin
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]

@@ -1,4 +1,4 @@
-"""The adapter as a real OS process (``python -m adapter run``), for kill and scale-out tests."""
+"""The adapter as a real OS process (``python -m adapter run``): tests, benchmark, chaos."""
 
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ class AdapterProcess:
         self._log: IO[bytes] | None = None
 
     def start(self) -> Self:
-        self._log = tempfile.NamedTemporaryFile(
+        # Kept open for the child's lifetime; closed and removed in __exit__.
+        self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115
             prefix=f"{self._name}-", suffix=".log", delete=False
-        )  # noqa: SIM115
+        )
         self._process = subprocess.Popen(
             [sys.executable, "-m", "adapter", "run"],
             env=self._env,
