@@ -1,6 +1,7 @@
 """``dimona-adapter``: one command line for the adapter, its sandbox and its tools.
 
 Exit codes: 0 success; 1 the input violates a rule (translate) or a check failed;
+4 the dead-letter circuit breaker stopped `run`;
 2 unreadable input or wrong usage; 3 fatal configuration; 130 interrupted.
 """
 
@@ -34,6 +35,7 @@ COMMANDS: tuple[str, ...] = (
     "commands.config_check",
     "commands.history",
     "commands.consult",
+    "commands.dlq",
 )
 
 

@@ -65,6 +65,22 @@ class EncodingSettings(_Group):
     schema_registry_url: str | None = None
 
 
+class SoapSettings(_Group):
+    """The Dimona SOAP channel (consultation by criteria; docs/soap.md)."""
+
+    endpoint: str | None = Field(
+        default=None,
+        description="SOAP endpoint; default: the REST root with /SOAP/dimona "
+        "(https://host/REST/dimona/v2 -> https://host/SOAP/dimona)",
+    )
+
+    def endpoint_for(self, rest_base_url: str) -> str:
+        if self.endpoint:
+            return self.endpoint
+        root = rest_base_url.rstrip("/").removesuffix("/REST/dimona/v2")
+        return f"{root}/SOAP/dimona"
+
+
 class StoreSettings(_Group):
     """The inbox/outbox store: SQLite (embedded default) or PostgreSQL (production)."""
 
@@ -129,6 +145,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     encoding: EncodingSettings = EncodingSettings()
     dimona: DimonaRestConfig = DimonaRestConfig()
+    soap: SoapSettings = SoapSettings()
     polling: PollSchedule = PollSchedule()
     store: StoreSettings = StoreSettings()
     http: HttpSettings = HttpSettings()

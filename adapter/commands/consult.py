@@ -120,7 +120,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--worker-type", type=str.upper, help="e.g. OTH, STU, FLX")
     parser.add_argument("--user-enterprise", type=_digits, help="enterprise number of the user")
     parser.add_argument("--source", choices=("onss", "local", "both"), default="both")
-    parser.add_argument("--channel", choices=("rest",), default="rest", help="ONSS channel")
+    parser.add_argument(
+        "--channel",
+        choices=("rest", "soap"),
+        default="rest",
+        help="how to ask ONSS: REST v2 search, or the SOAP consultation (all seven criteria "
+        "on the server; endpoint DIMONA_ADAPTER_SOAP__ENDPOINT)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--reveal", action="store_true", help="show SSINs in clear")
     parser.set_defaults(handler=run)
@@ -150,7 +156,10 @@ def run(args: argparse.Namespace) -> int:
         results += search_local(settings, criteria)
     if args.source in ("onss", "both"):
         try:
-            results += asyncio.run(search_onss(settings.dimona, criteria))
+            if args.channel == "soap":
+                results += asyncio.run(search_soap(settings, criteria))
+            else:
+                results += asyncio.run(search_onss(settings.dimona, criteria))
         except FatalConfiguration:
             raise
         except AdapterError as exc:
@@ -207,6 +216,32 @@ async def search_onss(config: Any, criteria: Criteria) -> list[Found]:
                 _features_into(row, (periods[row.period_id] or {}).get("features") or {})
             if matches(row, here):
                 found.append(row)
+    return found
+
+
+async def search_soap(settings: Any, criteria: Criteria) -> list[Found]:
+    """The SOAP consultation takes every criterion itself; its items have the REST shape."""
+    from adapter.edges.dimona_rest.token import TokenProvider
+    from adapter.edges.dimona_soap.client import DimonaSoapClient
+
+    wanted = criteria.onss_filter()
+    extra = {
+        "declarationId": criteria.declaration_id,
+        "jointCommissionNumber": criteria.joint_committee,
+        "workerType": criteria.worker_type,
+        "userEnterpriseNumber": criteria.user_enterprise,
+    }
+    wanted.update({k: v for k, v in extra.items() if v is not None})
+    endpoint = settings.soap.endpoint_for(settings.dimona.base_url)
+    tokens = TokenProvider.from_config(settings.dimona)
+    found: list[Found] = []
+    async with DimonaSoapClient(
+        endpoint=endpoint, token_provider=tokens, owns_token_provider=True
+    ) as client:
+        async for item in client.search_declarations(wanted):
+            row = from_onss(item)
+            row.source = "soap"
+            found.append(row)
     return found
 
 

@@ -12,7 +12,6 @@ from adapter.bootstrap import run_until_stopped
 from adapter.logging import configure_logging
 from adapter.settings import Settings
 
-
 EXIT_DEAD_LETTER_BREAKER = 4
 """Exit code when the dead-letter circuit breaker stopped the consumer (see docs/operations.md)."""
 

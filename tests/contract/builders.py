@@ -6,12 +6,29 @@ import json
 from typing import Any
 
 from adapter.app.ports import InboxEntry, OutboundRecord, PlannedDeclaration
+from adapter.core.results import Anomaly, AnomalySeverity, DeclarationAnswer, DimonaResult
 from adapter.edges.store.sql import SqlStore
 
 T0 = 1_780_000_000.0
 """A fixed epoch (2026-05-28): the store never reads the clock for what it is given."""
 
 SSIN = "85073003328"
+
+ANSWER = DeclarationAnswer(
+    declaration_id=9_876_543_210_123,
+    result=DimonaResult.ACCEPTED_WITH_WARNING,
+    period_id=5_000_000_000_001,
+    anomalies=(
+        Anomaly(
+            code="90017-510",
+            severity=AnomalySeverity.NON_BLOCKING,
+            label_fr="Régime spécial perdu",
+            label_nl="Bijzonder stelsel verloren",
+        ),
+        Anomaly(code="00913-371"),
+    ),
+)
+"""An answer with every field set, large ids and anomalies with accented labels."""
 
 
 def entry(event_id: str, employment_id: str = "emp-1", *, partition: int = 0) -> InboxEntry:

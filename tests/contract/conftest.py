@@ -1,4 +1,5 @@
-"""Store engines for the contract suite: SQLite in tmp_path, PostgreSQL in a fresh schema.
+"""Store engines for the Store contract suite (test_store_contract.py, test_store_audit.py):
+SQLite in tmp_path, PostgreSQL in a fresh schema.
 
 Each PostgreSQL test gets its own uniquely named schema (``search_path`` set through the
 connection options), dropped afterwards, so parallel and repeated runs never collide.

@@ -10,10 +10,10 @@ import pytest
 
 from adapter.app.ports import OutboxBacklog, Store
 from adapter.core.machine import DeclarationProgress, DeclarationState
-from adapter.core.results import Anomaly, AnomalySeverity, DeclarationAnswer, DimonaResult
-from adapter.edges.store.migrations import LATEST, MIGRATIONS
+from adapter.edges.store.migrations import LATEST, MIGRATIONS, render
 from adapter.edges.store.sql import SqlStore, UnknownDeclarationError
 from tests.contract.builders import (
+    ANSWER,
     SSIN,
     T0,
     broken_record,
@@ -24,21 +24,6 @@ from tests.contract.builders import (
     scalar,
 )
 from tests.contract.conftest import OpenStore
-
-ANSWER = DeclarationAnswer(
-    declaration_id=9_876_543_210_123,
-    result=DimonaResult.ACCEPTED_WITH_WARNING,
-    period_id=5_000_000_000_001,
-    anomalies=(
-        Anomaly(
-            code="90017-510",
-            severity=AnomalySeverity.NON_BLOCKING,
-            label_fr="Régime spécial perdu",
-            label_nl="Bijzonder stelsel verloren",
-        ),
-        Anomaly(code="00913-371"),
-    ),
-)
 
 
 def test_is_a_store(store: SqlStore) -> None:
@@ -59,6 +44,32 @@ def test_migrate_is_idempotent_and_records_each_version(open_store: OpenStore) -
     assert second.schema_version() == LATEST == MIGRATIONS[-1][0]
     assert scalar(first, "SELECT COUNT(*) FROM schema_migrations") == len(MIGRATIONS)
     assert scalar(first, "SELECT COUNT(DISTINCT applied_at) FROM schema_migrations") >= 1
+
+
+def test_migration_2_fills_the_worker_of_existing_declarations(open_store: OpenStore) -> None:
+    store = open_store()
+    with store._tx() as cur:
+        store._run(
+            cur,
+            "CREATE TABLE schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        for statement in render(MIGRATIONS[0][1], store.dialect):
+            cur.execute(statement)
+        store._run(cur, "INSERT INTO schema_migrations VALUES (1, 'then')")
+        old = [planned("IN", n=0), planned("OUT", n=1), planned("OUT", ssin=None, n=2)]
+        for n, p in enumerate(old):
+            store._run(
+                cur,
+                "INSERT INTO declarations (employment_id, event_id, position, kind, "
+                "declaration_json, body_json, state, created_at, updated_at) "
+                "VALUES (?, ?, 0, ?, ?, ?, 'PLANNED', 0, 0)",
+                (f"emp-{n}", f"e{n}", p.kind, p.declaration_json, p.body_json),
+            )
+    assert store.schema_version() == 1
+    store.migrate()
+    assert store.schema_version() == LATEST
+    assert [d.event_id for d in store.declarations_by_worker(SSIN)] == ["e0", "e1"]
 
 
 def test_concurrent_migrations_apply_once(open_store: OpenStore) -> None:
@@ -254,28 +265,6 @@ def test_save_progress_of_an_unknown_declaration_writes_nothing(store: SqlStore)
     assert store.periods_json("emp-1") is None
 
 
-def test_pending_poll_count_counts_declarations_awaiting_an_answer(store: SqlStore) -> None:
-    declarations = store.plan_declarations(
-        "e1", "emp-1", [planned("IN", n=i) for i in range(4)], T0
-    )
-    states = [
-        DeclarationState.SUBMITTED,
-        DeclarationState.WAITING_IDENTIFICATION,
-        DeclarationState.ACCEPTED,
-        DeclarationState.PLANNED,
-    ]
-    for declaration, state in zip(declarations, states, strict=True):
-        store.save_progress(
-            declaration,
-            DeclarationProgress(state),
-            next_action_at=None,
-            outbox=[],
-            periods_json=None,
-            now=T0,
-        )
-    assert store.pending_poll_count() == 2
-
-
 # -- outbox -----------------------------------------------------------------------------------
 
 
@@ -322,82 +311,6 @@ def test_mark_published_removes_rows_from_the_backlog(store: SqlStore) -> None:
     assert scalar(store, "SELECT COUNT(*) FROM outbox WHERE published_at IS NOT NULL") == 2
     store.mark_published([e.row_id for e in store.pending_outbox(None, 10)])
     assert store.outbox_backlog() == OutboxBacklog(0, None)
-
-
-# -- audit ------------------------------------------------------------------------------------
-
-
-def test_history_tells_what_was_declared_when_and_what_onss_answered(store: SqlStore) -> None:
-    store.record_events([entry("e1", partition=3)], {})
-    (declaration,) = store.plan_declarations("e1", "emp-1", [planned("IN")], T0 + 1)
-    submitted = DeclarationProgress(
-        DeclarationState.SUBMITTED, 1, ANSWER.declaration_id, datetime.now(UTC)
-    )
-    declaration = store.save_progress(
-        declaration, submitted, next_action_at=T0 + 3, outbox=[], periods_json=None, now=T0 + 2
-    )
-    answered = replace(submitted, state=DeclarationState.ACCEPTED_WITH_WARNINGS, answer=ANSWER)
-    store.save_progress(
-        declaration,
-        answered,
-        next_action_at=None,
-        outbox=[],
-        periods_json='[{"periodId": 5000000000001}]',
-        now=T0 + 4,
-    )
-    store.finish_event("e1", "DONE", [], T0 + 5)
-
-    history = store.history("emp-1")
-    assert history["events"] == [
-        {
-            "eventId": "e1",
-            "eventType": "HIRE",
-            "topic": "hr.employment.events",
-            "partition": 3,
-            "offset": entry("e1").offset,
-            "receivedAt": T0,
-            "outcome": "DONE",
-            "finishedAt": T0 + 5,
-        }
-    ]
-    (stored,) = history["declarations"]
-    assert stored.progress == answered
-    assert history["periods"] == [{"periodId": 5_000_000_000_001}]
-    transitions = history["transitions"]
-    assert [(t["state"], t["recordedAt"]) for t in transitions] == [
-        ("PLANNED", T0 + 1),
-        ("SUBMITTED", T0 + 2),
-        ("ACCEPTED_WITH_WARNINGS", T0 + 4),
-    ]
-    last = transitions[-1]
-    assert (last["declarationId"], last["result"], last["attempts"]) == (
-        ANSWER.declaration_id,
-        "W",
-        1,
-    )
-    assert [a["code"] for a in last["answer"]["anomalies"]] == ["90017-510", "00913-371"]
-    assert transitions[1]["nextActionAt"] == T0 + 3
-
-    assert store.history("nobody") == {
-        "events": [],
-        "declarations": [],
-        "transitions": [],
-        "periods": [],
-    }
-
-
-def test_declarations_by_worker(store: SqlStore) -> None:
-    store.plan_declarations("e1", "emp-1", [planned("IN", ssin=SSIN)], T0)
-    store.plan_declarations("e2", "emp-1", [planned("OUT", ssin=None)], T0)
-    store.plan_declarations("e3", "emp-2", [planned("IN", ssin="90010100175")], T0)
-    store.plan_declarations("e4", "emp-3", [planned("UPDATE", ssin=SSIN)], T0)
-    found = store.declarations_by_worker(SSIN)
-    assert [(d.event_id, d.employment_id) for d in found] == [
-        ("e1", "emp-1"),
-        ("e2", "emp-1"),
-        ("e4", "emp-3"),
-    ]
-    assert store.declarations_by_worker("00000000000") == []
 
 
 # -- atomicity --------------------------------------------------------------------------------

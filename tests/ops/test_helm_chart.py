@@ -30,6 +30,7 @@ ALL_ON: dict[str, Any] = {
     "config": {
         "kafka": {"saslMechanism": "SCRAM-SHA-512", "saslUsername": "adapter"},
         "encoding": {"schemaRegistryUrl": "http://registry:8081"},
+        "soap": {"endpoint": "https://services.socialsecurity.be/SOAP/dimona"},
         "dimona": {"rateLimitPerSecond": 20, "clientId": "self_service_chaman_1"},
     },
     "secrets": {"kafkaSaslPassword": {"name": "kafka-sasl"}},
@@ -51,6 +52,8 @@ NOT_IN_CHART = {
     "dimona.search_page_size": "tuning: extraEnv",
     "dimona.user_agent": "tuning: extraEnv",
     "polling": "the published ONSS polling tiers; extraEnv (JSON) if ONSS asks",
+    "pipeline.mode": "plain is the benchmark baseline, never for production",
+    "pipeline.reconcile_interval_s": "tuning: extraEnv",
     "http.host": "0.0.0.0 in a pod; the probes come from the kubelet",
 }
 

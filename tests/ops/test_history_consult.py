@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -53,7 +54,9 @@ async def _declare(config: DimonaRestConfig, body: dict[str, object]) -> Declara
 def recorded(
     tmp_path: Path, onss_config: DimonaRestConfig, monkeypatch: pytest.MonkeyPatch
 ) -> Recorded:
-    ssin = ssin_for(int(tmp_path.stat().st_ino) % 400)
+    # a worker of their own: the sandbox is shared by the whole session
+    r = uuid.uuid4().int
+    ssin = ssin_for(r % 499, born=date(1960 + r % 40, 1 + r % 12, 1 + r % 28))
     start = date.today() + timedelta(days=5)
     raw = hire(
         "EMP-OPS-1",
@@ -194,3 +197,23 @@ def test_matching_is_exact_per_criterion() -> None:
     early = datetime(2026, 3, 2, tzinfo=UTC)
     assert not matches(found, Criteria(received_from=early))
     assert matches(found, Criteria(received_to=early))
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    [
+        ["--ssin", "{ssin}"],
+        ["--ssin", "{ssin}", "--worker-type", "STU", "--joint-committee", "XXX"],
+        ["--declaration-id", "{declaration_id}"],
+    ],
+)
+def test_consult_over_soap(
+    recorded: Recorded, capsys: pytest.CaptureFixture[str], criterion: list[str]
+) -> None:
+    args = [a.format(ssin=recorded.ssin, declaration_id=recorded.declaration_id) for a in criterion]
+    assert main(["consult", *args, "--source", "onss", "--channel", "soap", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["source"] == "soap"
+    assert row["declaration_id"] == recorded.declaration_id
+    assert row["kind"] == "IN"
+    assert row["result"] == "A"

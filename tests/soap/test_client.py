@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,8 +123,15 @@ async def test_client_faults_are_permanent(soap: DimonaSoapClient, clean: Sandbo
     with pytest.raises(DimonaSoapPermanentError):
         await soap.submit({**p.ordinary_in(), "unknown": True})
     with pytest.raises(DimonaSoapPermanentError) as xsd:
-        await soap.submit(p.ordinary_in(ssin="123"))  # refused by zeep before sending
-    assert p.SSIN not in str(xsd.value)
+        await soap.submit(p.ordinary_in(ssin="9005151239X"))  # refused by the XSD
+    assert xsd.value.fault_code == "invalidRequest"
+    assert xsd.value.issues
+    assert "9005151239X" not in f"{xsd.value} {xsd.value.issues}"
+    no_start = p.ordinary_in()
+    del no_start["dimonaIn"]["startDate"]
+    with pytest.raises(DimonaSoapPermanentError) as unsent:
+        await soap.submit(no_start)  # refused by zeep: nothing is sent
+    assert unsent.value.fault_code is None
     with pytest.raises(DimonaSoapPermanentError):
         [i async for i in soap.search_declarations({})]
     assert admin_client.state(clean.admin_url)["declarations"] == 0
@@ -162,7 +170,7 @@ class RefusedTokens:
 
 async def test_a_refused_token_is_refreshed_once_then_fatal(clean: SandboxProcess) -> None:
     tokens = RefusedTokens()
-    async with DimonaSoapClient(endpoint=clean.soap_url, token_provider=tokens) as soap:  # type: ignore[arg-type]
+    async with DimonaSoapClient(endpoint=clean.soap_url, token_provider=tokens) as soap:
         with pytest.raises(DimonaSoapAuthRefused):
             await soap.consult(ConsultCriteria(worker_type="OTH"))
     assert tokens.invalidated == ["unknown-token-0", "unknown-token-1"]
@@ -201,3 +209,14 @@ async def test_a_lost_submission_answer_is_uncertain(
     admin_client.process_now(clean.admin_url)
     recorded = await find_recorded_declaration(soap, p.ordinary_in(), exclude=set())
     assert recorded is not None  # the declaration was recorded: reconcile, do not resubmit
+
+
+async def test_concurrent_calls_keep_their_own_context(
+    soap: DimonaSoapClient, clean: SandboxProcess
+) -> None:
+    bodies = [p.ordinary_in(start=p.d(3, day)) for day in range(2, 8)]
+    ids = await asyncio.gather(*(soap.submit(body) for body in bodies))
+    assert len(set(ids)) == len(bodies)
+    admin_client.process_now(clean.admin_url)
+    answers = await asyncio.gather(*(soap.get_answer(i) for i in ids))
+    assert [a.declaration_id for a in answers if a is not None] == list(ids)

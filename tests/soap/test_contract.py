@@ -8,6 +8,7 @@ come back unchanged.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ import zeep.helpers
 from lxml import etree
 
 from adapter.edges.dimona_soap import WSDL_PATH, ConsultCriteria
-from adapter.edges.dimona_soap.wire import WireError, consulted, declaration_to_xml, item_from_xml
+from adapter.edges.dimona_soap.models import consulted
+from adapter.edges.dimona_soap.wire import WireError, declaration_to_xml, item_from_xml
 from adapter.sandbox.soap.contract import NS, schema, wsdl_for
 from adapter.sandbox.soap.envelope import payload_of
 from adapter.sandbox.soap.mapping import declaration_from_xml
@@ -130,3 +132,6 @@ def test_consult_criteria_need_one_criterion_and_aware_times() -> None:
         "EmployerId": {"NOSSRegistrationNbr": p.NOSS},
     }
     assert p.SSIN not in repr(criteria)
+    naive = ConsultCriteria.from_search_filter({"receivedFrom": "2026-01-01T00:00:00"})
+    assert naive.received_from is not None
+    assert naive.received_from.utcoffset() == timedelta(0)

@@ -1,6 +1,7 @@
 """The Dimona SOAP edge: a zeep client of OUR SOAP contract (``wsdl/dimona.wsdl`` and
 ``wsdl/dimona.xsd``, shipped as package data; ONSS publishes no WSDL for its Dimona SOAP
-service), the mapping between the REST v2 JSON shape and the contract's XML (``wire.py``), and
+service), the mapping between the REST v2 JSON shape and the contract's XML (``wire.py``), the
+consultation's criteria and results in core terms (``models.py``), and
 the classification of SOAP faults and HTTP failures into the core error tree (``classify.py``,
 ``errors.py``). Results are the same core ``DeclarationAnswer`` as the REST edge's.
 """
@@ -12,7 +13,7 @@ from adapter.edges.dimona_soap.errors import (
     DimonaSoapTransientError,
     DimonaSoapUncertainSubmission,
 )
-from adapter.edges.dimona_soap.wire import ConsultCriteria, ConsultedDeclaration
+from adapter.edges.dimona_soap.models import ConsultCriteria, ConsultedDeclaration
 
 __all__ = [
     "WSDL_PATH",

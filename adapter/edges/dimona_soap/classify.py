@@ -58,9 +58,9 @@ def error_for_status(
             status=status,
             operation=operation,
         )
-    if submission and status in (500, 502, 504):
-        # The service answers its own failures with an XML fault; a bare 5xx comes from
-        # something in between, after the declaration may have been recorded.
+    if submission and (status in (500, 502, 504) or 200 <= status < 300):
+        # The service answers with XML, faults included; a bare 2xx/5xx comes from something
+        # in between, after the declaration may have been recorded.
         return DimonaSoapUncertainSubmission(
             f"{operation}: HTTP {status} without a SOAP answer after the declaration was sent"
         )

@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import zeep
@@ -28,7 +28,6 @@ from zeep.wsdl.utils import etree_to_string
 from adapter.core.errors import AdapterError
 from adapter.core.results import DeclarationAnswer
 from adapter.edges.dimona_rest.classify import TRANSPORT_FAILURES
-from adapter.edges.dimona_rest.token import TokenProvider
 from adapter.edges.dimona_soap.classify import (
     NotAuthenticated,
     error_for_exception,
@@ -43,14 +42,8 @@ from adapter.edges.dimona_soap.errors import (
     DimonaSoapUncertainSubmission,
     mask,
 )
-from adapter.edges.dimona_soap.wire import (
-    ConsultCriteria,
-    ConsultedDeclaration,
-    WireError,
-    consulted,
-    declaration_to_xml,
-    item_from_xml,
-)
+from adapter.edges.dimona_soap.models import ConsultCriteria, ConsultedDeclaration, consulted
+from adapter.edges.dimona_soap.wire import WireError, declaration_to_xml, item_from_xml
 
 WSDL_PATH = Path(__file__).parent / "wsdl" / "dimona.wsdl"
 BINDING = "{urn:dimona-adapter:soap:dimona:v1}DimonaBinding"
@@ -95,6 +88,16 @@ class _Transport(AsyncTransport):
         return convert(response)
 
 
+class BearerTokens(Protocol):
+    """What the client needs of the REST edge's ``TokenProvider``."""
+
+    async def token(self) -> str: ...
+
+    def invalidate(self, token: str) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
 def _no_remote_documents(_request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, text="the WSDL is read from package data only")
 
@@ -106,7 +109,7 @@ class DimonaSoapClient:
         self,
         *,
         endpoint: str,
-        token_provider: TokenProvider,
+        token_provider: BearerTokens,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | None = None,
         clock: Callable[[], float] = time.time,

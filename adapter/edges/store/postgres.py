@@ -119,7 +119,9 @@ class PostgresStore(SqlStore):
         finally:
             cursor.close()
 
-    def _lock_schema(self, cur: Cursor) -> None:
+    def _prepare_migration(self, cur: Cursor) -> None:
+        # A migration may rewrite a large table: no statement timeout for this transaction.
+        cur.execute("SET LOCAL statement_timeout = 0")
         # Replicas starting together: the first migrates, the others wait and find it done.
         cur.execute(
             "SELECT pg_advisory_xact_lock(hashtext('dimona-adapter.migrate:' || current_schema()))"

@@ -29,7 +29,12 @@ def _iso(moment: float) -> str:
 
 def _aware(text: str) -> str:
     """An ``xs:dateTime`` without a zone is read as UTC."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise SoapFault("invalidRequest", "a reception time this service cannot read", issues=[
+            ("ReceptionPeriod", "use YYYY-MM-DDThh:mm:ss[.ffffff][zone]")
+        ]) from None  # fmt: skip
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 

@@ -1,0 +1,162 @@
+"""``dimona-adapter bench``: broker + sandbox + adapter on this machine, measured end to end."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from adapter.core.polling import PollSchedule, PollTier
+
+SCALE = (1_000, 10_000, 100_000)
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "bench",
+        help="end-to-end benchmark: throughput, latency, CPU and memory of the adapter",
+        description="Runs an embedded broker, the sandbox and the adapter (its own process) on "
+        "this machine; produces a backlog of hires and leaves, then reads the status events "
+        "back. Compares with the plain-consumer baseline (one event in flight per partition). "
+        "Results: JSON and PNG plots in --output.",
+    )
+    p.add_argument("--events", type=int, default=20_000, help="events (default 20,000)")
+    p.add_argument("--employments", type=int, help="employments (default events / 4)")
+    p.add_argument("--partitions", type=int, default=12)
+    p.add_argument("--latency-ms", type=float, default=50.0, help="sandbox latency per call")
+    p.add_argument("--processing-delay", type=float, default=0.0, help="sandbox processing, s")
+    p.add_argument("--max-in-flight", type=int, default=200, help="HTTP requests in flight")
+    p.add_argument("--max-events-in-flight", type=int, default=10_000,
+                   help="active employments before the consumer pauses")  # fmt: skip
+    p.add_argument("--first-wait", type=float, default=0.05, help="first GET after the POST, s")
+    p.add_argument("--poll-interval", type=float, default=0.2, help="then one GET every ..., s")
+    p.add_argument("--plain-time-box", type=float, default=30.0,
+                   help="seconds the plain baseline is measured for (0: no baseline)")  # fmt: skip
+    p.add_argument("--rate", type=float, help="produce at this steady rate (default: backlog)")
+    p.add_argument("--scale", action="store_true", help="also run 1k, 10k and 100k events")
+    p.add_argument("--scale-only", action="store_true", help="only the scale runs")
+    p.add_argument("--profile", action="store_true",
+                   help="sample the concurrent run's adapter with py-spy (adds some overhead)")  # fmt: skip
+    p.add_argument("--timeout", type=float, default=900.0, help="per run, s")
+    p.add_argument("--output", type=Path, default=Path("bench/results"))
+    p.set_defaults(handler=run)
+
+
+def poll_schedule(first_wait: float, interval: float) -> PollSchedule:
+    return PollSchedule(
+        first_wait=first_wait,
+        tiers=(PollTier(until=60.0, interval=interval), PollTier(until=1200.0, interval=5.0)),
+        identification_tiers=(PollTier(until=120.0, interval=0.5),),
+        identification_final_interval=10.0,
+    )
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
+            "kernel": platform.release()}  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from adapter.bench import report
+    from adapter.bench.profile import summarise
+    from adapter.bench.run import RunConfig, RunResult, encode_events, execute
+    from adapter.bench.workload import Workload, generate
+    from adapter.demo_harness import demo_settings
+    from adapter.edges.kafka.embedded import EmbeddedBroker
+    from adapter.sandbox.process import SandboxProcess
+
+    console = Console()
+    args.output.mkdir(parents=True, exist_ok=True)
+    stem = "bench-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    polling = poll_schedule(args.first_wait, args.poll_interval)
+    profile_path = args.output / f"{stem}-pyspy.txt" if args.profile else None
+
+    def config(mode: str, *, box: float | None = None, profile: bool = False) -> RunConfig:
+        return RunConfig(
+            mode=mode,  # type: ignore[arg-type]
+            max_in_flight=args.max_in_flight,
+            max_events_in_flight=args.max_events_in_flight,
+            polling=polling,
+            timeout_s=args.timeout,
+            time_box_s=box,
+            rate_per_s=args.rate,
+            profile_to=profile_path if profile else None,
+        )
+
+    def records(events: int) -> list[tuple[str, bytes, bytes]]:
+        workload = Workload(events, args.employments or max(1, events // 4))
+        with console.status(f"encoding {events:,} events"):
+            return encode_events(generate(workload, today=date.today()))
+
+    plan: list[tuple[str, int, RunConfig]] = []
+    if not args.scale_only:
+        plan.append(("concurrent", args.events, config("concurrent", profile=args.profile)))
+        if args.plain_time_box > 0:
+            plan.append(("plain", args.events, config("plain", box=args.plain_time_box)))
+    if args.scale or args.scale_only:
+        plan += [(f"scale-{n}", n, config("concurrent")) for n in SCALE]
+    results: dict[str, RunResult] = {}
+    started = time.time()
+    with (
+        tempfile.TemporaryDirectory(prefix="dimona-bench-") as tmp,
+        EmbeddedBroker() as broker,
+        SandboxProcess(processing_delay=args.processing_delay, latency_ms=args.latency_ms) as sb,
+    ):
+        base = demo_settings(Path(tmp), bootstrap_servers=broker.bootstrap_servers, sandbox=sb,
+                             group_id="bench", partitions=args.partitions)  # fmt: skip
+        encoded: dict[int, list[tuple[str, bytes, bytes]]] = {}
+        columns = (*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())  # fmt: skip
+        for name, events, cfg in plan:
+            if events not in encoded:
+                encoded = {events: records(events)}
+            label = name + (f" (time box {cfg.time_box_s:.0f} s)" if cfg.time_box_s else "")
+            with Progress(*columns, console=console) as bar:
+                task = bar.add_task(label, total=events)
+                results[name] = execute(
+                    base, sb, encoded[events], cfg, Path(tmp),
+                    lambda done, _total, t=task, b=bar: b.update(t, completed=done),
+                )  # fmt: skip
+            console.print(report.table(name, [results[name]]))
+    ordered = list(results.values())
+    console.print(report.table("dimona-adapter bench", ordered))
+    concurrent = results.get("concurrent") or ordered[0]
+    scale = [r for n, r in results.items() if n.startswith("scale-")]
+    verdicts = report.verdicts(concurrent, results.get("plain"), scale)
+    document: dict[str, Any] = {
+        "started_at": datetime.fromtimestamp(started, UTC).isoformat(),
+        "machine": machine(),
+        "workload": {"events": args.events, "employments": args.employments or args.events // 4,
+                     "partitions": args.partitions, "mix": "HIRE, LEAVE, HIRE, LEAVE per employment",
+                     "produce": "backlog up front" if args.rate is None else f"{args.rate}/s"},
+        "sandbox": {"latency_ms": args.latency_ms, "processing_delay_s": args.processing_delay},
+        "poll_schedule": polling.model_dump(mode="json"),
+        "runs": {n: r.summary for n, r in results.items()},
+        "targets": verdicts,
+    }  # fmt: skip
+    if "plain" in results:
+        console.print(f"plain baseline time-boxed to {args.plain_time_box:.0f} s; its rates are "
+                      "measured over the box")  # fmt: skip
+    if profile_path is not None and profile_path.exists():
+        document["profile"] = summarise(profile_path)
+    report.write_json(args.output / f"{stem}.json", document)
+    for path in report.plots(args.output, stem, ordered, console):
+        console.print(f"plot: {path}")
+    for name, item in verdicts.items():
+        mark = {True: "[green]met[/]", False: "[red]not met[/]", None: "-"}[item["met"]]
+        console.print(f"target {name}: {item['value']} (target {item['target']}): {mark}")
+    console.print(f"results: {args.output / f'{stem}.json'}")
+    return 0

@@ -1,0 +1,100 @@
+"""The seeded fault plan of one chaos run: what happens when, decided before the run starts.
+
+Times are seconds from the start of the chaos phase. The same seed always gives the same plan
+(the moments are exact; what the adapter is doing at those moments is not).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Action(StrEnum):
+    KILL = "kill"  # SIGKILL the adapter
+    RESTART = "restart"  # start a new adapter process
+    CUT = "cut"  # sever the adapter's broker connection (TCP proxy)
+    RESTORE = "restore"
+    SANDBOX = "sandbox"  # replace the sandbox faults with ``faults``
+    PRODUCE = "produce"  # produce the next wave of events
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Step:
+    at_s: float
+    action: Action
+    faults: dict[str, Any] = field(default_factory=dict, compare=False)
+    label: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultPlan:
+    seed: int
+    steps: tuple[Step, ...]
+    chaos_s: float
+
+    def count(self, action: Action) -> int:
+        return sum(1 for s in self.steps if s.action is action)
+
+    @property
+    def sandbox_labels(self) -> list[str]:
+        return [s.label for s in self.steps if s.action is Action.SANDBOX and s.label]
+
+
+_ENDPOINTS = ("submit", "get", "search", "token")
+
+
+def _sandbox_faults(rng: random.Random, seed: int) -> tuple[dict[str, Any], str]:
+    """One window of sandbox trouble: one to three kinds at once."""
+    kinds = rng.sample(["errors", "lost", "resets", "slow", "processing", "token"], rng.randint(1, 3))
+    faults: dict[str, Any] = {"seed": seed, "retryAfterSeconds": 1}
+    for kind in kinds:
+        if kind == "errors":
+            faults["errors"] = {
+                endpoint: {"500": rng.uniform(0.02, 0.1), "503": rng.uniform(0.05, 0.2),
+                           "429": rng.uniform(0.05, 0.2)}
+                for endpoint in rng.sample(_ENDPOINTS, rng.randint(1, 4))
+            }
+        elif kind == "lost":
+            faults["lostResponses"] = {"submit": rng.uniform(0.1, 0.4)}
+            faults["lostResponseMode"] = rng.choice(["reset", "500"])
+        elif kind == "resets":
+            faults["resets"] = {e: rng.uniform(0.05, 0.2) for e in ("get", "search", "submit")}
+        elif kind == "slow":
+            faults["latency"] = {
+                "default": {"distribution": "uniform", "minMs": 50, "maxMs": rng.randint(200, 900)}
+            }
+        elif kind == "processing":
+            faults["slowProcessing"] = {"rate": rng.uniform(0.1, 0.4), "extraSeconds": 4}
+        elif kind == "token":
+            faults["tokenOutage"] = True
+    return faults, "+".join(sorted(kinds))
+
+
+def make_plan(seed: int, *, chaos_s: float, waves: int) -> FaultPlan:
+    """Kills, broker cuts and sandbox fault windows spread over ``chaos_s`` seconds."""
+    rng = random.Random(seed)
+    steps: list[Step] = [Step(0.0, Action.PRODUCE)]
+    steps += [
+        Step(round(chaos_s * 0.6 * i / max(1, waves - 1), 2), Action.PRODUCE)
+        for i in range(1, waves)
+    ]
+    kills = rng.randint(2, 4)
+    for _ in range(kills):
+        at = rng.uniform(2.0, chaos_s - 3.0)
+        steps.append(Step(round(at, 2), Action.KILL))
+        steps.append(Step(round(at + rng.uniform(0.3, 2.5), 2), Action.RESTART))
+    for _ in range(rng.randint(1, 2)):
+        at = rng.uniform(3.0, chaos_s - 10.0)
+        steps.append(Step(round(at, 2), Action.CUT))
+        steps.append(Step(round(at + rng.uniform(2.0, 9.0), 2), Action.RESTORE))
+    at = rng.uniform(0.5, 3.0)
+    while at < chaos_s - 2.0:
+        faults, label = _sandbox_faults(rng, seed)
+        steps.append(Step(round(at, 2), Action.SANDBOX, faults, label))
+        length = rng.uniform(3.0, 8.0)
+        steps.append(Step(round(at + length, 2), Action.SANDBOX, {"seed": seed}))
+        at += length + rng.uniform(0.5, 3.0)
+    return FaultPlan(seed, tuple(sorted(steps)), chaos_s)
