@@ -36,6 +36,8 @@ COMMANDS: tuple[str, ...] = (
     "commands.history",
     "commands.consult",
     "commands.dlq",
+    "bench.cli",
+    "chaos.cli",
 )
 
 

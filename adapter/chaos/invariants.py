@@ -46,8 +46,12 @@ def every_event_final(workload: Workload, statuses: Sequence[Mapping[str, Any]])
     missing = set(workload.expected_final) - finished
     if missing or not all_final(statuses, workload.expected_final):
         open_refs = _open_declarations(statuses)
-        return Verdict(name, False, f"{len(missing)} without final ({_sample(missing)}); "
-                       f"{len(open_refs)} declarations not final ({_sample(open_refs)})")
+        return Verdict(
+            name,
+            False,
+            f"{len(missing)} without final ({_sample(missing)}); "
+            f"{len(open_refs)} declarations not final ({_sample(open_refs)})",
+        )
     return Verdict(name, True)
 
 
@@ -90,8 +94,9 @@ def no_event_lost(
         for s in statuses
         if s.get("declarationKind") == "IN" and s["status"] in GOOD
     }
-    phantom = [e for e in accepted_in if e in workload.workers
-               and periods.get(workload.workers[e], 0) != 1]
+    phantom = [
+        e for e in accepted_in if e in workload.workers and periods.get(workload.workers[e], 0) != 1
+    ]
     problems = []
     if silent:
         problems.append(f"{len(silent)} valid events without any status ({_sample(silent)})")
@@ -130,8 +135,11 @@ def valid_events_accepted(workload: Workload, statuses: Sequence[Mapping[str, An
                 finals[event_id].add(status["status"])
             if status.get("declarationRef"):
                 by_ref[status["declarationRef"]].add(status["status"])
-    bad = [f"{i}: {sorted(finals[i])}" for i in workload.valid_ids
-           if finals[i] and not finals[i] <= GOOD]
+    bad = [
+        f"{i}: {sorted(finals[i])}"
+        for i in workload.valid_ids
+        if finals[i] and not finals[i] <= GOOD
+    ]
     torn = [f"{ref}: {sorted(v)}" for ref, v in by_ref.items() if len(v) > 1]
     problems = []
     if bad:

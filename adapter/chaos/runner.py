@@ -96,12 +96,11 @@ class ChaosRun:
         pipeline = base.pipeline.model_copy(
             update={"reconcile_window_s": 30.0, "reconcile_interval_s": 1.0}
         )
-        return base.model_copy(
-            update={"kafka": kafka, "pipeline": pipeline, "drain_budget_s": 5.0}
-        )
+        return base.model_copy(update={"kafka": kafka, "pipeline": pipeline, "drain_budget_s": 5.0})
 
     def run(self) -> RunResult:
-        assert self._env.sandbox is not None and self._env.proxy is not None
+        assert self._env.sandbox is not None
+        assert self._env.proxy is not None
         admin = self._env.sandbox.admin_url
         admin_client.reset(admin)
         kafka = self._settings.kafka
@@ -120,6 +119,7 @@ class ChaosRun:
                 self._perform(step, supervisor, producer, waves)
             admin_client.clear_faults(admin)
             self._env.proxy.restore()
+            supervisor.start()  # no-op when it runs
             self.result.undelivered = producer.flush(60) + len(producer.failed)
             calm = time.monotonic()
             deadline = started + self._config.time_limit_s
@@ -168,7 +168,8 @@ class ChaosRun:
         producer: DeliveryChecked,
         waves: list[list[dict[str, Any] | bytes]],
     ) -> None:
-        assert self._env.sandbox is not None and self._env.proxy is not None
+        assert self._env.sandbox is not None
+        assert self._env.proxy is not None
         if step.action is Action.KILL:
             supervisor.kill()
         elif step.action is Action.RESTART:

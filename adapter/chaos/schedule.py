@@ -44,17 +44,21 @@ class FaultPlan:
 
 
 _ENDPOINTS = ("submit", "get", "search", "token")
+_KINDS = ["errors", "lost", "resets", "slow", "processing", "token"]
 
 
 def _sandbox_faults(rng: random.Random, seed: int) -> tuple[dict[str, Any], str]:
     """One window of sandbox trouble: one to three kinds at once."""
-    kinds = rng.sample(["errors", "lost", "resets", "slow", "processing", "token"], rng.randint(1, 3))
+    kinds = rng.sample(_KINDS, rng.randint(1, 3))
     faults: dict[str, Any] = {"seed": seed, "retryAfterSeconds": 1}
     for kind in kinds:
         if kind == "errors":
             faults["errors"] = {
-                endpoint: {"500": rng.uniform(0.02, 0.1), "503": rng.uniform(0.05, 0.2),
-                           "429": rng.uniform(0.05, 0.2)}
+                endpoint: {
+                    "500": rng.uniform(0.02, 0.1),
+                    "503": rng.uniform(0.05, 0.2),
+                    "429": rng.uniform(0.05, 0.2),
+                }
                 for endpoint in rng.sample(_ENDPOINTS, rng.randint(1, 4))
             }
         elif kind == "lost":
@@ -75,7 +79,7 @@ def _sandbox_faults(rng: random.Random, seed: int) -> tuple[dict[str, Any], str]
 
 def make_plan(seed: int, *, chaos_s: float, waves: int) -> FaultPlan:
     """Kills, broker cuts and sandbox fault windows spread over ``chaos_s`` seconds."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - repeatable chaos, not secrets
     steps: list[Step] = [Step(0.0, Action.PRODUCE)]
     steps += [
         Step(round(chaos_s * 0.6 * i / max(1, waves - 1), 2), Action.PRODUCE)

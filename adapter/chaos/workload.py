@@ -38,7 +38,7 @@ class Workload:
 
 def build_workload(seed: int, total: int, *, today: date) -> Workload:
     """About 5 % invalid (at least 4), the rest hires with a leave for every second one."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - repeatable workload, not secrets
     invalid = max(4, total // 20)
     valid = max(2, total - invalid)
     hires = -(-valid * 2 // 3)

@@ -201,3 +201,25 @@ async def test_invalid_events_are_dead_lettered_with_reason(adapter_settings: Se
     assert bad_headers["dlq.reason.code"] == b"RULE_VIOLATION"
     assert bad_headers["dlq.event.id"] == bad["eventId"].encode()
     assert bad_headers["dlq.source.topic"] == adapter_settings.kafka.input_topic.encode()
+
+
+async def test_change_of_end_date_is_declared_as_update(adapter_settings: Settings) -> None:
+    ssin = unique_ssin()
+    first = hire("E-CHG", ssin, START, end=START + timedelta(days=20))
+    change = hire("E-CHG", ssin, START, end=START + timedelta(days=40))
+    change["eventType"] = "CHANGE"
+
+    statuses = await run_pipeline(adapter_settings, [first, change])
+
+    declared = [(k, s) for k, s in trail(statuses, "E-CHG") if k]
+    assert declared == [
+        ("IN", "SUBMITTED"),
+        ("IN", "ACCEPTED"),
+        ("UPDATE", "SUBMITTED"),
+        ("UPDATE", "ACCEPTED"),
+    ]
+    mine = of(statuses, "E-CHG")
+    accepted_in = next(
+        s for s in mine if s["declarationKind"] == "IN" and s["status"] == "ACCEPTED"
+    )
+    assert mine[-1]["periodId"] == accepted_in["periodId"]

@@ -1,0 +1,74 @@
+"""``dimona-adapter chaos``: repeated seeded chaos runs, a table of runs and invariants.
+
+Exit code 0 when every invariant held in every run, 1 otherwise (the adapter logs of a failed
+run are kept and their path printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "chaos",
+        help="seeded runs that kill the adapter and break its broker and ONSS; check invariants",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="number of runs (default 3)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed of the first run (default: from the clock)"
+    )
+    parser.add_argument("--events", type=int, default=300, help="events per run (default 300)")
+    parser.add_argument(
+        "--time-limit", type=float, default=150.0, help="seconds per run, settling included"
+    )
+    parser.add_argument(
+        "--chaos-seconds", type=float, default=45.0, help="length of the fault phase of a run"
+    )
+    parser.add_argument("--keep-logs", action="store_true", help="keep the logs of passing runs")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from adapter.chaos.environment import ChaosEnvironment
+    from adapter.chaos.report import print_report
+    from adapter.chaos.runner import ChaosRun, RunConfig, RunResult
+
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    first_seed = args.seed if args.seed is not None else int(time.time()) % 1_000_000
+    root = Path(tempfile.mkdtemp(prefix="dimona-chaos-"))
+    results: list[RunResult] = []
+    console.print(
+        f"[bold]Chaos[/]: {args.runs} runs from seed {first_seed}, {args.events} events each; "
+        f"work directory {root}"
+    )
+    with ChaosEnvironment() as env:
+        for index in range(args.runs):
+            seed = first_seed + index
+            config = RunConfig(
+                seed=seed,
+                events=args.events,
+                time_limit_s=args.time_limit,
+                chaos_s=min(args.chaos_seconds, args.time_limit / 2),
+            )
+            work = root / f"seed-{seed}"
+            work.mkdir()
+            console.print(f"run {index + 1}/{args.runs} (seed {seed})…")
+            result = ChaosRun(env, config, work).run()
+            results.append(result)
+            verdict = "[green]ok[/]" if result.ok else "[bold red]FAILED[/]"
+            console.print(f"  {verdict} in {result.elapsed_s:.0f} s, {result.kills} kills")
+            if result.ok and not args.keep_logs:
+                shutil.rmtree(work, ignore_errors=True)
+    print_report(results, console)
+    ok = all(r.ok for r in results)
+    if ok and not args.keep_logs:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0 if ok else 1

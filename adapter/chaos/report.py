@@ -1,0 +1,58 @@
+"""The tables printed after the runs: one row per run, one column per invariant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from adapter.chaos.runner import RunResult
+
+SHORT = {
+    "every event has its final status": "final",
+    "no period declared twice": "no double",
+    "no event lost": "no loss",
+    "dead letters = the invalid events": "DLQ exact",
+    "valid events accepted, one outcome each": "accepted",
+    "adapter never died on its own": "no crash",
+}
+
+
+def runs_table(results: Sequence[RunResult]) -> Table:
+    table = Table(title="Chaos runs", show_lines=False)
+    for name in ("seed", "events", "invalid", "kills", "cuts", "sandbox windows"):
+        table.add_column(name, justify="right")
+    table.add_column("faults injected (sandbox)")
+    for name in ("status events", "DLQ dups", "settled s", "run s"):
+        table.add_column(name, justify="right")
+    names = [v.name for v in results[0].verdicts] if results else list(SHORT)
+    for name in names:
+        table.add_column(SHORT.get(name, name), justify="center")
+    for r in results:
+        faults = ", ".join(f"{k} {n}" for k, n in sorted(r.faults_injected.items())) or "-"
+        marks = ["[green]✓[/]" if v.ok else "[bold red]✗[/]" for v in r.verdicts]
+        table.add_row(
+            str(r.seed), str(r.events), str(r.invalid), str(r.kills), str(r.cuts),
+            str(r.sandbox_windows), faults, str(r.status_events), str(r.dead_letter_duplicates),
+            "-" if r.settled_s is None else f"{r.settled_s:.1f}", f"{r.elapsed_s:.0f}", *marks,
+        )  # fmt: skip
+    return table
+
+
+def print_report(results: Sequence[RunResult], console: Console) -> None:
+    console.print(runs_table(results))
+    failures = [(r, v) for r in results for v in r.verdicts if not v.ok]
+    if not failures:
+        total = sum(r.events for r in results)
+        kills = sum(r.kills for r in results)
+        console.print(
+            f"[bold green]All invariants hold[/]: {len(results)} runs, {total} events, "
+            f"{kills} SIGKILLs."
+        )
+        return
+    console.print("[bold red]Invariants broken[/]:")
+    for result, verdict in failures:
+        console.print(f"  seed {result.seed}: {verdict.name}: {verdict.detail}", highlight=False)
+        if result.log_path is not None:
+            console.print(f"    adapter logs: {result.log_path}", highlight=False)
