@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     from adapter.sandbox.process import SandboxProcess
 
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=170)
     args.output.mkdir(parents=True, exist_ok=True)
     stem = "bench-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     polling = poll_schedule(args.first_wait, args.poll_interval)

@@ -238,7 +238,10 @@ def _result(config: RunConfig, records: Sequence[Encoded], tracker: CompletionTr
     latencies = sorted(t - sent_at[e] for e, t in finished.items() if e in sent_at)
     cpu = {n: after[n].cpu_s - before[n].cpu_s for n in after if n in before}
     api = onss.api_requests(requests)
-    per_k = lambda s: 1000 * s / declarations if declarations else None
+
+    def per_k(seconds: float) -> float | None:
+        return 1000 * seconds / declarations if declarations else None
+
     summary: dict[str, Any] = {
         "mode": config.mode,
         "events_produced": len(sent_at),

@@ -13,11 +13,11 @@ import pytest
 
 from adapter.demo_events import hire, leave
 from adapter.demo_harness import StatusReader, all_final, produce_events
+from adapter.processes import AdapterProcess
 from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
 from adapter.settings import Settings
 from tests.integration.harness import create_topics
-from adapter.processes import AdapterProcess
 from tests.integration.test_pipeline_outcomes import START, unique_ssin
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
