@@ -24,7 +24,7 @@ QUIET = {"log_level": 0}
 
 
 class ChaosEnvironment:
-    def __init__(self, *, processing_delay: float = 0.3) -> None:
+    def __init__(self, *, processing_delay: float = 1.0) -> None:
         self._stack = ExitStack()
         self._processing_delay = processing_delay
         self.proxy: TcpProxy | None = None

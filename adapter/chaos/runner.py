@@ -32,7 +32,7 @@ class RunConfig:
     time_limit_s: float = 150.0
     """The whole run: chaos phase plus settling."""
     chaos_s: float = 45.0
-    waves: int = 4
+    waves: int = 8
 
 
 @dataclass(slots=True)

@@ -82,7 +82,7 @@ def make_plan(seed: int, *, chaos_s: float, waves: int) -> FaultPlan:
     rng = random.Random(seed)  # noqa: S311 - repeatable chaos, not secrets
     steps: list[Step] = [Step(0.0, Action.PRODUCE)]
     steps += [
-        Step(round(chaos_s * 0.6 * i / max(1, waves - 1), 2), Action.PRODUCE)
+        Step(round(chaos_s * 0.75 * i / max(1, waves - 1), 2), Action.PRODUCE)
         for i in range(1, waves)
     ]
     kills = rng.randint(2, 4)

@@ -63,3 +63,34 @@ def test_killed_and_restarted_adapter_loses_nothing_and_declares_nothing_twice(
     counts = {c["worker"]: c for c in admin_client.period_counts(sandbox.admin_url)}
     for ssin in workers.values():
         assert counts[ssin]["periods"] == 1, counts[ssin]
+
+
+def test_sigterm_drains_and_exits_cleanly_then_work_resumes(
+    adapter_settings: Settings, sandbox: SandboxProcess
+) -> None:
+    settings = adapter_settings.model_copy(update={"drain_budget_s": 5.0})
+    create_topics(settings)
+    workers = {f"E-TERM-{i}": unique_ssin() for i in range(10)}
+    events = [hire(e, s, START) for e, s in workers.items()]
+    expected = [str(e["eventId"]) for e in events]
+    # Slow answers so that SIGTERM arrives with declarations still in flight.
+    for ssin in workers.values():
+        admin_client.add_scenario(sandbox.admin_url, "A", ssin=ssin, processing_delay_seconds=6.0)
+    produce_events(settings, events)
+    reader = StatusReader(settings)
+    statuses: list[dict[str, object]] = []
+    try:
+        process = AdapterProcess(settings).start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(s["status"] == "SUBMITTED" for s in statuses):
+            statuses.extend(reader.read(0.2))
+        exit_code = process.stop(timeout_s=20)
+        assert exit_code == 0, process.output()[-2000:]
+        assert not all_final(statuses, expected)
+        with AdapterProcess(settings):
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not all_final(statuses, expected):
+                statuses.extend(reader.read(0.3))
+    finally:
+        reader.close()
+    assert all_final(statuses, expected)
