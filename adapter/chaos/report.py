@@ -21,8 +21,9 @@ SHORT = {
 
 def runs_table(results: Sequence[RunResult]) -> Table:
     table = Table(title="Chaos runs", show_lines=False)
-    for name in ("seed", "events", "invalid", "kills", "cuts", "sandbox windows"):
+    for name in ("seed", "events", "invalid", "kills", "cuts"):
         table.add_column(name, justify="right")
+    table.add_column("sandbox windows")
     table.add_column("faults injected (sandbox)")
     for name in ("status events", "DLQ dups", "settled s", "run s"):
         table.add_column(name, justify="right")
@@ -34,7 +35,8 @@ def runs_table(results: Sequence[RunResult]) -> Table:
         marks = ["[green]✓[/]" if v.ok else "[bold red]✗[/]" for v in r.verdicts]
         table.add_row(
             str(r.seed), str(r.events), str(r.invalid), str(r.kills), str(r.cuts),
-            str(r.sandbox_windows), faults, str(r.status_events), str(r.dead_letter_duplicates),
+            f"{r.sandbox_windows} ({','.join(r.sandbox_kinds)})", faults,
+            str(r.status_events), str(r.dead_letter_duplicates),
             "-" if r.settled_s is None else f"{r.settled_s:.1f}", f"{r.elapsed_s:.0f}", *marks,
         )  # fmt: skip
     return table

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from adapter.bootstrap import EVENT_SCHEMA, STATUS_SCHEMA
-from adapter.chaos.environment import ChaosEnvironment, DeliveryChecked, TopicReader
+from adapter.chaos.environment import QUIET, ChaosEnvironment, DeliveryChecked, TopicReader
 from adapter.chaos.invariants import DeadLetter, Verdict, dead_letter_of, duplicates, judge
 from adapter.chaos.schedule import Action, FaultPlan, Step, make_plan
 from adapter.chaos.supervisor import AdapterSupervisor
@@ -43,6 +43,7 @@ class RunResult:
     kills: int = 0
     cuts: int = 0
     sandbox_windows: int = 0
+    sandbox_kinds: list[str] = field(default_factory=list)
     faults_injected: Counter[str] = field(default_factory=Counter)
     unexpected_exits: list[int] = field(default_factory=list)
     status_events: int = 0
@@ -105,7 +106,8 @@ class ChaosRun:
         admin_client.reset(admin)
         kafka = self._settings.kafka
         topics = (kafka.input_topic, kafka.status_topic, kafka.dead_letter_topic)
-        ensure_topics(kafka.client_config(), topics, partitions=kafka.topic_partitions)
+        quiet = {**kafka.client_config(), **QUIET}
+        ensure_topics(quiet, topics, partitions=kafka.topic_partitions)
         injected_before = self._env.faults_injected()
         producer = DeliveryChecked(self._env.bootstrap_servers)
         waves = self._workload.waves(self._config.waves)
@@ -141,6 +143,9 @@ class ChaosRun:
         r.elapsed_s = round(time.monotonic() - started, 1)
         r.kills, r.cuts = supervisor.kills, self._plan.count(Action.CUT)
         r.sandbox_windows = len(self._plan.sandbox_labels)
+        r.sandbox_kinds = sorted(
+            {k for label in self._plan.sandbox_labels for k in label.split("+")}
+        )
         r.faults_injected = self._env.faults_injected() - injected_before
         r.unexpected_exits = supervisor.unexpected_exits
         r.status_events = len(self._statuses)

@@ -44,7 +44,7 @@ class FaultPlan:
 
 
 _ENDPOINTS = ("submit", "get", "search", "token")
-_KINDS = ["errors", "lost", "resets", "slow", "processing", "token"]
+_KINDS = ["errors", "lost", "resets", "slow", "processing"]
 
 
 def _sandbox_faults(rng: random.Random, seed: int) -> tuple[dict[str, Any], str]:
@@ -72,8 +72,6 @@ def _sandbox_faults(rng: random.Random, seed: int) -> tuple[dict[str, Any], str]
             }
         elif kind == "processing":
             faults["slowProcessing"] = {"rate": rng.uniform(0.1, 0.4), "extraSeconds": 4}
-        elif kind == "token":
-            faults["tokenOutage"] = True
     return faults, "+".join(sorted(kinds))
 
 
@@ -96,9 +94,13 @@ def make_plan(seed: int, *, chaos_s: float, waves: int) -> FaultPlan:
         steps.append(Step(round(at + rng.uniform(2.0, 9.0), 2), Action.RESTORE))
     at = rng.uniform(0.5, 3.0)
     while at < chaos_s - 2.0:
-        faults, label = _sandbox_faults(rng, seed)
+        if rng.random() < 0.2:  # the token endpoint down (tokens live 5 s: renewals fail)
+            faults, label = {"seed": seed, "tokenOutage": True}, "token"
+            length = rng.uniform(2.0, 4.0)
+        else:
+            faults, label = _sandbox_faults(rng, seed)
+            length = rng.uniform(3.0, 8.0)
         steps.append(Step(round(at, 2), Action.SANDBOX, faults, label))
-        length = rng.uniform(3.0, 8.0)
         steps.append(Step(round(at + length, 2), Action.SANDBOX, {"seed": seed}))
         at += length + rng.uniform(0.5, 3.0)
     return FaultPlan(seed, tuple(sorted(steps)), chaos_s)

@@ -1,0 +1,80 @@
+"""Reconciliation finds the declaration ONSS recorded, and only that one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from adapter.app.reconcile import find_recorded_declaration, matches, search_criteria
+from adapter.core.results import DeclarationAnswer
+
+IN_BODY = {
+    "employer": {"employerId": 123456749},
+    "worker": {"ssin": "90051512391"},
+    "dimonaIn": {
+        "startDate": "2026-12-01",
+        "features": {"jointCommissionNumber": "XXX", "workerType": "OTH"},
+    },
+}
+
+
+class SearchableOnss:
+    """A gateway that answers searches from a fixed list (a real class, not a mock)."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
+        self.criteria: list[Mapping[str, Any]] = []
+
+    async def submit(self, body: Mapping[str, Any]) -> int:
+        raise AssertionError("reconciliation never submits")
+
+    async def get_answer(self, declaration_id: int) -> DeclarationAnswer | None:
+        raise AssertionError("reconciliation never polls")
+
+    async def search_declarations(
+        self, criteria: Mapping[str, Any]
+    ) -> AsyncIterator[dict[str, Any]]:
+        self.criteria.append(criteria)
+        for item in self.items:
+            yield item
+
+
+def item(declaration_id: int, **blocks: Any) -> dict[str, Any]:
+    return {"declarationStatus": {"declarationId": declaration_id, "result": "A"}, **blocks}
+
+
+def test_criteria_name_employer_worker_and_period() -> None:
+    assert search_criteria(IN_BODY) == {
+        "employer": {"employerId": 123456749},
+        "worker": {"ssin": "90051512391"},
+    }
+    assert search_criteria({"dimonaOut": {"periodId": 656310000072, "endDate": "2027-01-31"}}) == {
+        "periodId": 656310000072
+    }
+
+
+def test_match_requires_the_same_action_block_content() -> None:
+    echoed = {**IN_BODY["dimonaIn"], "endDate": None}  # ONSS may echo extra fields
+    assert matches(item(1, dimonaIn=echoed), IN_BODY)
+    other_start = {**IN_BODY["dimonaIn"], "startDate": "2026-12-02"}
+    assert not matches(item(1, dimonaIn=other_start), IN_BODY)
+    assert not matches(item(1, dimonaOut={"periodId": 1}), IN_BODY)
+
+
+async def test_finds_the_recorded_declaration_and_skips_known_ones() -> None:
+    onss = SearchableOnss(
+        [
+            item(656310000072, dimonaIn=IN_BODY["dimonaIn"]),
+            item(656310000173, dimonaIn=IN_BODY["dimonaIn"]),
+        ]
+    )
+    found = await find_recorded_declaration(onss, IN_BODY, exclude={656310000072})
+    assert found == 656310000173
+    assert onss.criteria[0]["worker"] == {"ssin": "90051512391"}
+
+
+async def test_nothing_recorded_means_none() -> None:
+    onss = SearchableOnss(
+        [item(656310000072, dimonaIn={**IN_BODY["dimonaIn"], "startDate": "2027-01-01"})]
+    )
+    assert await find_recorded_declaration(onss, IN_BODY, exclude=set()) is None
