@@ -53,3 +53,16 @@ def test_invalid_values_and_typos(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DIMONA_ADAPTER_STORE__URLL")
     environ = {"DIMONA_ADAPTER_DRAIN_BUDGET": "5", "DIMONA_ADAPTER_POLLING__TIERS": "[]"}
     assert unknown_variables(environ, Settings()) == ["DIMONA_ADAPTER_DRAIN_BUDGET"]
+
+
+def test_every_setting_is_in_the_configuration_reference() -> None:
+    from pathlib import Path
+
+    from tests.ops.test_helm_chart import settings_fields
+
+    reference = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(
+        encoding="utf-8"
+    )
+    for field in settings_fields():
+        variable = "DIMONA_ADAPTER_" + field.replace(".", "__").upper()
+        assert f"`{variable}`" in reference, f"{variable} is missing from docs/configuration.md"

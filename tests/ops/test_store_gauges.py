@@ -99,3 +99,32 @@ async def test_sampler_task_stops_and_store_check_follows_the_store(tmp_path: Pa
     verdict = await health.ready()
     assert not verdict.ok
     assert verdict.checks["store"] == "unreachable"
+
+
+async def test_operations_bundle_serves_and_samples(tmp_path: Path) -> None:
+    import httpx
+
+    from adapter.edges.http.ops import operations
+
+    store = _store_with_one_pending_declaration(tmp_path / "s.sqlite3", datetime.now(UTC))
+    try:
+        async with operations(
+            host="127.0.0.1",
+            port=0,
+            store=store,
+            partitions=lambda: frozenset({1}),
+            sample_interval_s=0.01,
+        ) as ops:
+            ops.health.partitions_assigned(True)
+            base = f"http://127.0.0.1:{ops.server.port}"
+            async with httpx.AsyncClient(base_url=base) as http:
+                assert (await http.get("/livez")).status_code == 200
+                assert (await http.get("/readyz")).status_code == 200
+                for _ in range(1000):
+                    text = (await http.get("/metrics")).text
+                    if "dimona_adapter_outbox_backlog 1.0" in text:
+                        break
+                    await asyncio.sleep(0.01)
+                assert "dimona_adapter_outbox_backlog 1.0" in text
+    finally:
+        store.close()

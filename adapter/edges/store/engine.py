@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from adapter.core.errors import TransientError
 from adapter.edges.store.migrations import MIGRATIONS, Dialect, render
 
 
@@ -23,10 +24,16 @@ class Cursor(Protocol):
     def rowcount(self) -> int: ...
 
 
+class StoreUnavailableError(TransientError):
+    """The database could not be reached or lost the connection: retry later."""
+
+
 class SqlEngine:
     """One connection behind a lock (thread-safe); ``_tx()`` is one transaction."""
 
     dialect: Dialect
+    transient_errors: tuple[type[Exception], ...] = ()
+    """Engine errors that mean "try again later" (lost connection, database locked)."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -50,8 +57,11 @@ class SqlEngine:
 
     @contextmanager
     def _tx(self) -> Iterator[Cursor]:
-        with self._lock, self._transaction() as cursor:
-            yield cursor
+        try:
+            with self._lock, self._transaction() as cursor:
+                yield cursor
+        except self.transient_errors as exc:
+            raise StoreUnavailableError(f"store unavailable: {type(exc).__name__}: {exc}") from exc
 
     def _run(self, cur: Cursor, statement: str, params: Sequence[Any] = ()) -> Any:
         return cur.execute(self._sql(statement), tuple(params))

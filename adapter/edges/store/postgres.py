@@ -38,6 +38,8 @@ class PostgresStore(SqlStore):
     ``connect_timeout_s`` bounds each connection attempt (libpq waits forever by default).
     """
 
+    transient_errors = (psycopg.OperationalError,)
+
     def __init__(
         self,
         conninfo: str,

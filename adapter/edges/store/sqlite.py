@@ -12,6 +12,8 @@ from adapter.edges.store.sql import SqlStore
 
 
 class SqliteStore(SqlStore):
+    transient_errors = (sqlite3.OperationalError,)  # "database is locked", disk I/O
+
     def __init__(self, path: str | Path) -> None:
         super().__init__("sqlite")
         self._connection = sqlite3.connect(

@@ -1,0 +1,56 @@
+"""One call for the composition root: metrics, health, the ops server and the store sampler.
+
+async with operations(host=..., port=..., store=sync_store,
+                      partitions=lambda: source.assigned_partitions) as ops:
+    ... Runner(..., metrics=ops.metrics, health=ops.health) ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from adapter.edges.http.health import Health
+from adapter.edges.http.prometheus import PrometheusMetrics
+from adapter.edges.http.sampler import StoreSampler, store_check
+from adapter.edges.http.server import OpsServer
+from adapter.edges.store.sql import SqlStore
+
+
+@dataclass(frozen=True, slots=True)
+class Operations:
+    metrics: PrometheusMetrics
+    health: Health
+    server: OpsServer
+
+
+@asynccontextmanager
+async def operations(
+    *,
+    host: str,
+    port: int,
+    store: SqlStore | None,
+    partitions: Callable[[], frozenset[int]],
+    liveness_window_s: float = 60.0,
+    sample_interval_s: float = 15.0,
+) -> AsyncIterator[Operations]:
+    """Serve ``/livez``, ``/readyz``, ``/metrics`` and sample the store gauges until exit."""
+    metrics = PrometheusMetrics()
+    health = Health(
+        liveness_window_s=liveness_window_s,
+        store_check=None if store is None else store_check(store),
+    )
+    stopping = asyncio.Event()
+    sampler_task: asyncio.Task[None] | None = None
+    if store is not None:
+        sampler = StoreSampler(store, metrics, partitions, interval_s=sample_interval_s)
+        sampler_task = asyncio.create_task(sampler.run(stopping), name="store-gauges")
+    try:
+        async with OpsServer(health, metrics, host=host, port=port) as server:
+            yield Operations(metrics, health, server)
+    finally:
+        stopping.set()
+        if sampler_task is not None:
+            await sampler_task
