@@ -86,6 +86,7 @@ async def build_adapter(
             poll_schedule=settings.polling,
             reconcile_window_s=settings.pipeline.reconcile_window_s,
             reconcile_interval_s=settings.pipeline.reconcile_interval_s,
+            regime_fallback=settings.policy.redeclare_lost_special_regime,
         ),
         on_outbox=relay.nudge,
     )

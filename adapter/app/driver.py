@@ -31,6 +31,7 @@ from adapter.core.events import EmploymentEvent
 from adapter.core.periods import KnownPeriod
 from adapter.core.polling import PollSchedule
 from adapter.core.translation import TranslationOptions, apply_answer, resolve_period_ids, translate
+from adapter.core.translation.fallback import regime_fallback
 
 PERIODS = TypeAdapter(tuple[KnownPeriod, ...])
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -50,6 +51,8 @@ class DriverConfig:
     """How long to keep looking for a declaration of unknown outcome before sending it again:
     ONSS (and the sandbox) list a declaration in searches only once it is processed."""
     reconcile_interval_s: float = 5.0
+    regime_fallback: bool = False
+    """Cancel and re-declare as OTH when ONSS warns 90017-510 / 90017-369 (laravel-dimona)."""
 
 
 class DeclarationDriver:
@@ -113,7 +116,10 @@ class DeclarationDriver:
                 self._epoch(),
             )
         failure: str | None = None
-        for stored in declarations:
+        index = 0
+        while index < len(declarations):
+            stored = declarations[index]
+            index += 1
             if stored.progress.state.is_final:
                 failure = failure or _failure_of(stored)
                 continue
@@ -124,8 +130,33 @@ class DeclarationDriver:
             if final is None:  # halted at a safe point: the next owner resumes
                 return
             failure = _failure_of(final)
+            declarations = await self._apply_fallback_policy(entry, final, declarations)
         outcome = "FAILED" if failure else "DONE"
         await store.call(store.sync.finish_event, entry.event_id, outcome, [], self._epoch())
+
+    async def _apply_fallback_policy(
+        self, entry: InboxEntry, final: Stored, declarations: list[Stored]
+    ) -> list[Stored]:
+        """On W 510/369, optionally cancel and re-declare as OTH (docs/decisions.md)."""
+        answer = final.progress.answer
+        if not self._config.regime_fallback or answer is None:
+            return declarations
+        replacements = regime_fallback(DECLARATION.validate_json(final.declaration_json), answer)
+        if not replacements:
+            return declarations
+        planned = [
+            PlannedDeclaration(d.kind.value, DECLARATION.dump_json(d).decode(), self._body(d))
+            for d in replacements
+        ]
+        store = self._store
+        return await store.call(
+            store.sync.append_declarations,
+            entry.event_id,
+            entry.employment_id,
+            planned,
+            first_position=declarations[-1].position + 1,
+            now=self._epoch(),
+        )
 
     def _body(self, declaration: Declaration) -> str:
         """The JSON body, or "" when it can only be rendered later (period id unknown)."""

@@ -99,6 +99,18 @@ class Store(Protocol):
         self, event_id: str, employment_id: str, planned: Sequence[PlannedDeclaration], now: float
     ) -> list[StoredDeclaration]: ...
 
+    def append_declarations(
+        self,
+        event_id: str,
+        employment_id: str,
+        planned: Sequence[PlannedDeclaration],
+        *,
+        first_position: int,
+        now: float,
+    ) -> list[StoredDeclaration]:
+        """Extend an event's plan from ``first_position`` on; idempotent per position."""
+        ...
+
     def declarations_of_event(self, event_id: str) -> list[StoredDeclaration]: ...
 
     def save_progress(

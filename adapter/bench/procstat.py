@@ -53,8 +53,10 @@ def find_descendant(marker: str, *, root: int | None = None) -> int | None:
             if parent in ours and pid not in ours:
                 ours.add(pid)
                 changed = True
+    ours.discard(root or os.getpid())
     for pid in sorted(ours):
-        if marker in commands.get(pid, ""):
+        command = commands.get(pid, "")
+        if marker in command and "py-spy" not in command:
             return pid
     return None
 

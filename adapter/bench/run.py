@@ -15,7 +15,7 @@ from typing import Any, Literal
 from confluent_kafka import Producer
 
 from adapter.bench import onss, procstat, stats
-from adapter.bench.profile import Profiler
+from adapter.bench.profile import profiled_adapter
 from adapter.bench.tracker import CompletionTracker
 from adapter.bootstrap import EVENT_SCHEMA, STATUS_SCHEMA
 from adapter.core.events import EmploymentEvent
@@ -151,8 +151,26 @@ def _wait_until_idle(pid: int, limit_s: float = 30.0) -> None:
         previous = current
 
 
+class _Profiled:
+    """Stands for AdapterProcess when py-spy spawned the adapter."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+
+    @property
+    def alive(self) -> bool:
+        return Path(f"/proc/{self._pid}").exists()
+
+    def output(self) -> str:
+        return "(profiled run: no log captured)"
+
+
 @contextlib.contextmanager
-def _adapter(settings: Settings) -> Iterator[tuple[AdapterProcess, int]]:
+def _adapter(settings: Settings, profile_to: Path | None) -> Iterator[tuple[Any, int]]:
+    if profile_to is not None:
+        with profiled_adapter(settings, profile_to) as spied:
+            yield _Profiled(spied), spied
+        return
     with AdapterProcess(settings, name="bench-adapter") as process:
         pid = None
         for _ in range(100):
@@ -176,11 +194,10 @@ def execute(base: Settings, sandbox: SandboxProcess, records: Sequence[Encoded],
     codec = SingleObjectCodec(STATUS_SCHEMA)
     sent_at: dict[str, float] = {}
     broker_pid = procstat.find_descendant("tansu")
-    with _adapter(settings) as (process, pid):
+    with _adapter(settings, config.profile_to) as (process, pid):
         _wait_until_idle(pid)
         reader = StatusReader(settings)
         sampler = _Sampler(pid)
-        profiler = Profiler(pid, config.profile_to) if config.profile_to else None
         others = {"sandbox": sandbox.process.pid if sandbox.process else None, "broker": broker_pid}
         before = {
             "adapter": procstat.sample(pid),
@@ -196,8 +213,6 @@ def execute(base: Settings, sandbox: SandboxProcess, records: Sequence[Encoded],
         )  # fmt: skip
         sampler.start()
         producer.start()
-        if profiler:
-            profiler.start()
         box_end = started + (config.time_box_s or config.timeout_s)
         try:
             while time.time() < box_end and not tracker.done:
@@ -215,8 +230,6 @@ def execute(base: Settings, sandbox: SandboxProcess, records: Sequence[Encoded],
             requests_after = onss.fetch_requests(sandbox.metrics_url)
         finally:
             halt.set()
-            if profiler:
-                profiler.stop()
             sampler.stop()
             reader.close()
             producer.join(timeout=60)

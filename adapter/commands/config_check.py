@@ -73,6 +73,21 @@ def run(args: argparse.Namespace) -> int:
     return PASSED if all(c.ok for c in checks) else FAILED
 
 
+def load_settings() -> Settings:
+    """Settings from the environment; an invalid value is a ``FatalConfiguration`` naming
+    the variable (the CLI turns it into exit 3)."""
+    from adapter.core.errors import FatalConfiguration
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'__'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise FatalConfiguration(problems) from None
+
+
 # -- the report ----------------------------------------------------------------------------
 def effective_configuration(settings: Settings) -> dict[str, Any]:
     """Every setting as JSON; ``SecretStr`` values come out as ``**********``."""

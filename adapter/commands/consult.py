@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -133,8 +135,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    from adapter.commands.config_check import load_settings
     from adapter.core.errors import AdapterError, FatalConfiguration
-    from adapter.settings import Settings
 
     criteria = Criteria(
         declaration_id=args.declaration_id,
@@ -149,17 +151,18 @@ def run(args: argparse.Namespace) -> int:
     if criteria == Criteria():
         print("dimona-adapter consult: give at least one criterion (see --help)")
         return 2
-    settings = Settings()
+    settings = load_settings()
     results: list[Found] = []
     status = FOUND
     if args.source in ("local", "both"):
         results += search_local(settings, criteria)
     if args.source in ("onss", "both"):
         try:
-            if args.channel == "soap":
-                results += asyncio.run(search_soap(settings, criteria))
-            else:
-                results += asyncio.run(search_onss(settings.dimona, criteria))
+            with _spinner(f"asking ONSS ({args.channel})…"):
+                if args.channel == "soap":
+                    results += asyncio.run(search_soap(settings, criteria))
+                else:
+                    results += asyncio.run(search_onss(settings.dimona, criteria))
         except FatalConfiguration:
             raise
         except AdapterError as exc:
@@ -169,6 +172,15 @@ def run(args: argparse.Namespace) -> int:
     if status != FOUND:
         return status
     return FOUND if results else NOTHING
+
+
+def _spinner(message: str) -> AbstractContextManager[object]:
+    """A spinner on stderr while ONSS pages through results (only on a terminal)."""
+    if not sys.stderr.isatty():
+        return nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
 
 
 def show(results: list[Found], *, as_json: bool, reveal: bool) -> None:

@@ -37,9 +37,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    from adapter.settings import Settings
+    from adapter.commands.config_check import load_settings
 
-    store = open_settings_store(Settings())
+    store = open_settings_store(load_settings())
     try:
         if args.employment:
             employments = [args.employment]

@@ -34,6 +34,7 @@ async def run_pipeline(
     expected_events: Sequence[str] | None = None,
     done: Callable[[list[dict[str, Any]]], bool] | None = None,
     time_limit_s: float = 60.0,
+    driver: DriverConfig = TEST_DRIVER,
 ) -> list[dict[str, Any]]:
     """Produce ``events``, run the adapter until ``done`` (default: every event final)."""
     create_topics(settings)
@@ -42,7 +43,7 @@ async def run_pipeline(
     )
     finished = done or (lambda statuses: all_final(statuses, expected))
     stopping = asyncio.Event()
-    task = asyncio.create_task(run_until_stopped(settings, stopping, driver_config=TEST_DRIVER))
+    task = asyncio.create_task(run_until_stopped(settings, stopping, driver_config=driver))
     reader = StatusReader(settings)
     statuses: list[dict[str, Any]] = []
     try:

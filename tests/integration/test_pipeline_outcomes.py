@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from adapter.demo_harness import StatusReader
 from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
 from adapter.settings import Settings
-from tests.integration.harness import of, run_pipeline, trail
+from tests.integration.harness import TEST_DRIVER, of, run_pipeline, trail
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -223,3 +224,44 @@ async def test_change_of_end_date_is_declared_as_update(adapter_settings: Settin
         s for s in mine if s["declarationKind"] == "IN" and s["status"] == "ACCEPTED"
     )
     assert mine[-1]["periodId"] == accepted_in["periodId"]
+
+
+async def test_lost_flexi_regime_is_redeclared_as_ordinary_when_the_policy_is_on(
+    adapter_settings: Settings, sandbox: SandboxProcess
+) -> None:
+    ssin = unique_ssin()
+    admin_client.add_scenario(
+        sandbox.admin_url, "W", ssin=ssin, kind="IN", anomalies=["90017-510"], remaining=1
+    )
+    flexi = hire(
+        "E-FALLBACK",
+        ssin,
+        START,
+        worker_type="FLX",
+        joint_committee="302",
+        end=START,
+        startTime="18:00",
+        endTime="22:00",
+    )
+    policy_on = dataclasses.replace(TEST_DRIVER, regime_fallback=True)
+
+    def redeclared(statuses: list[dict[str, Any]]) -> bool:
+        return any(
+            s["status"] == "ACCEPTED" and (s.get("declaredPeriod") or {}).get("workerType") == "OTH"
+            for s in statuses
+        )
+
+    statuses = await run_pipeline(adapter_settings, [flexi], driver=policy_on, done=redeclared)
+
+    finals = [
+        (s["declarationKind"], s["status"], (s.get("declaredPeriod") or {}).get("workerType"))
+        for s in of(statuses, "E-FALLBACK")
+        if s["status"] not in {"RECEIVED", "SUBMITTED"}
+    ]
+    assert finals == [
+        ("IN", "ACCEPTED_WITH_WARNINGS", "FLX"),
+        ("CANCEL", "ACCEPTED", None),
+        ("IN", "ACCEPTED", "OTH"),
+    ]
+    counts = [c for c in admin_client.period_counts(sandbox.admin_url) if c["worker"] == ssin]
+    assert (counts[0]["periods"], counts[0]["cancelled"]) == (1, 1)

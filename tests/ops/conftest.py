@@ -64,3 +64,13 @@ def use_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
                     monkeypatch.setenv(key, _env_value(item))
         else:
             monkeypatch.setenv(f"{ENV_PREFIX}{group_name}".upper(), _env_value(value))
+
+
+def settings_fields(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[str]:
+    """Dotted paths of the leaf fields (a nested BaseModel group is walked)."""
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from settings_fields(annotation, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}"

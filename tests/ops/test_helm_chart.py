@@ -10,15 +10,14 @@ exceeds the partitions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from adapter.edges.http.server import PATHS
 from adapter.settings import ENV_PREFIX, Settings
+from tests.ops.conftest import settings_fields
 
 helm = pytest.importorskip("helm_python")
 
@@ -58,16 +57,6 @@ NOT_IN_CHART = {
 }
 
 
-def settings_fields(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[str]:
-    """Dotted paths of the leaf fields (a nested BaseModel group is walked)."""
-    for name, field in model.model_fields.items():
-        annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            yield from settings_fields(annotation, f"{prefix}{name}.")
-        else:
-            yield f"{prefix}{name}"
-
-
 def field_of(env_name: str) -> str:
     assert env_name.startswith(ENV_PREFIX), env_name
     return env_name.removeprefix(ENV_PREFIX).lower().replace("__", ".")
@@ -78,8 +67,8 @@ def render(values: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     with helm.Chart.load(str(CHART)) as chart:
         files = chart.render(values or {}, name="prod", namespace="hr")
     manifests: dict[str, dict[str, Any]] = {}
-    for text in files.values():
-        if not text.strip() or text.lstrip().startswith("NOTES"):
+    for path, text in files.items():
+        if not text.strip() or path.endswith("NOTES.txt"):
             continue
         document = helm.values_from_yaml(text)
         if document:

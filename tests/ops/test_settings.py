@@ -58,7 +58,7 @@ def test_invalid_values_and_typos(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_setting_is_in_the_configuration_reference() -> None:
     from pathlib import Path
 
-    from tests.ops.test_helm_chart import settings_fields
+    from tests.ops.conftest import settings_fields
 
     reference = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(
         encoding="utf-8"
@@ -66,3 +66,15 @@ def test_every_setting_is_in_the_configuration_reference() -> None:
     for field in settings_fields():
         variable = "DIMONA_ADAPTER_" + field.replace(".", "__").upper()
         assert f"`{variable}`" in reference, f"{variable} is missing from docs/configuration.md"
+
+
+def test_commands_name_the_bad_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from adapter.cli import main
+
+    monkeypatch.setenv("DIMONA_ADAPTER_STORE__URLL", "x")
+    assert main(["history", "--employment", "E"]) == 3
+    assert main(["consult", "--ssin", "85073003328", "--source", "local"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("DIMONA_ADAPTER_STORE__URLL: Extra inputs are not permitted") == 2

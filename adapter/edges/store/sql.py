@@ -146,30 +146,58 @@ class SqlStore(SqlEngine):
             existing = self._declarations(cur, event_id)
             if existing:
                 return existing
-            for position, p in enumerate(planned):
-                self._run(
-                    cur,
-                    "INSERT INTO declarations (employment_id, event_id, position, kind, "
-                    "declaration_json, body_json, worker_ssin, state, created_at, updated_at, "
-                    "next_action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        employment_id,
-                        event_id,
-                        position,
-                        p.kind,
-                        p.declaration_json,
-                        p.body_json,
-                        rows.worker_ssin(p.declaration_json),
-                        DeclarationState.PLANNED.value,
-                        now,
-                        now,
-                        now,
-                    ),
-                )
-            declarations = self._declarations(cur, event_id)
-            for stored in declarations:
+            return self._insert_planned(cur, event_id, employment_id, planned, 0, now)
+
+    def append_declarations(
+        self,
+        event_id: str,
+        employment_id: str,
+        planned: Sequence[PlannedDeclaration],
+        *,
+        first_position: int,
+        now: float,
+    ) -> list[StoredDeclaration]:
+        """Add declarations to an event's plan (a policy reacting to an answer); idempotent:
+        positions already taken are left as they are."""
+        with self._tx() as cur:
+            return self._insert_planned(cur, event_id, employment_id, planned, first_position, now)
+
+    def _insert_planned(
+        self,
+        cur: Cursor,
+        event_id: str,
+        employment_id: str,
+        planned: Sequence[PlannedDeclaration],
+        first_position: int,
+        now: float,
+    ) -> list[StoredDeclaration]:
+        before = {d.row_id for d in self._declarations(cur, event_id)}
+        for position, p in enumerate(planned, start=first_position):
+            self._run(
+                cur,
+                "INSERT INTO declarations (employment_id, event_id, position, kind, "
+                "declaration_json, body_json, worker_ssin, state, created_at, updated_at, "
+                "next_action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (event_id, position) DO NOTHING",
+                (
+                    employment_id,
+                    event_id,
+                    position,
+                    p.kind,
+                    p.declaration_json,
+                    p.body_json,
+                    rows.worker_ssin(p.declaration_json),
+                    DeclarationState.PLANNED.value,
+                    now,
+                    now,
+                    now,
+                ),
+            )
+        declarations = self._declarations(cur, event_id)
+        for stored in declarations:
+            if stored.row_id not in before:
                 self._log(cur, stored.row_id, stored.progress, stored.next_action_at, now)
-            return declarations
+        return declarations
 
     def declarations_of_event(self, event_id: str) -> list[StoredDeclaration]:
         with self._tx() as cur:
