@@ -19,7 +19,9 @@ from adapter.app.intake import Intake
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
+from adapter.core.errors import FatalConfiguration
 from adapter.edges.avro.codec import SingleObjectCodec
+from adapter.edges.avro.registry import SchemaRegistryCodec
 from adapter.edges.clock import SystemClock
 from adapter.edges.dimona_rest.client import DimonaRestClient
 from adapter.edges.dimona_rest.wire import declaration_to_body
@@ -35,6 +37,21 @@ from adapter.settings import Settings
 
 EVENT_SCHEMA = "employment_event"
 STATUS_SCHEMA = "declaration_status_changed"
+
+
+def record_codec(
+    settings: Settings, family: str, topic: str
+) -> SingleObjectCodec | SchemaRegistryCodec:
+    """The framing of ``encoding.format``: single-object (default) or Confluent registry."""
+    encoding = settings.encoding
+    if encoding.format == "single-object":
+        return SingleObjectCodec(family)
+    if not encoding.schema_registry_url:
+        msg = "encoding.format=confluent needs encoding.schema_registry_url"
+        raise FatalConfiguration(msg)
+    return SchemaRegistryCodec(
+        family, registry_url=encoding.schema_registry_url, subject=f"{topic}-value"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +76,7 @@ async def build_adapter(
     sync_store.migrate()
     store = AsyncStore(sync_store)
     clock = SystemClock()
-    statuses = StatusEvents(SingleObjectCodec(STATUS_SCHEMA))
+    statuses = StatusEvents(record_codec(settings, STATUS_SCHEMA, kafka.status_topic))
     producer = IdempotentProducer(client_config)
     source = KafkaEventSource(
         {
@@ -93,7 +110,7 @@ async def build_adapter(
     executor = Executor(driver, one_per_partition=settings.pipeline.mode == "plain")
     runner = Runner(
         source=source,
-        intake=Intake(SingleObjectCodec(EVENT_SCHEMA), statuses),
+        intake=Intake(record_codec(settings, EVENT_SCHEMA, kafka.input_topic), statuses),
         store=store,
         executor=executor,
         relay=relay,

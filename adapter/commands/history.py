@@ -1,8 +1,9 @@
 """``dimona-adapter history``: everything the local store knows about one employment or worker.
 
 For each employment: the inbound events (topic, partition, offset, outcome), the
-declarations (kind, state, ONSS ids, result, anomalies, failure), the known periods, and the
-status events published (or still waiting in the outbox). Worker SSINs and names are masked
+declarations (kind, state, ONSS ids, result, anomalies, failure), every state transition of
+each declaration (the store's declaration log), the known periods, and the status events
+published (or still waiting in the outbox). Worker SSINs and names are masked
 unless ``--reveal`` is given: the output tends to be pasted into tickets.
 
 Exit codes: 0 something was found; 1 nothing is known; 3 the store cannot be opened.
@@ -92,14 +93,15 @@ def _query(store: SqlStore, sql: str, params: tuple[Any, ...]) -> list[Any]:
 
 
 def employments_of_worker(store: SqlStore, ssin: str) -> list[str]:
-    """Employment ids whose inbound events name this SSIN."""
+    """Employment ids declared for this SSIN, or whose inbound events name it."""
+    declared = [d.employment_id for d in store.declarations_by_worker(ssin)]
     rows = _query(
         store,
         "SELECT employment_id, MIN(seq) FROM inbox WHERE event_json LIKE ? "
         "GROUP BY employment_id ORDER BY MIN(seq)",
         (f'%"ssin":"{ssin}"%',),
     )
-    return [str(row[0]) for row in rows]
+    return list(dict.fromkeys([*declared, *(str(row[0]) for row in rows)]))
 
 
 def status_events(store: SqlStore, employment_id: str) -> list[dict[str, Any]]:
@@ -136,6 +138,7 @@ def employment_history(store: SqlStore, employment_id: str) -> dict[str, Any]:
             for e in raw["events"]
         ],
         "declarations": [_declaration(d) for d in raw["declarations"]],
+        "transitions": [_transition(t, raw["declarations"]) for t in raw.get("transitions", [])],
         "periods": raw["periods"],
         "statusEvents": status_events(store, employment_id),
     }
@@ -158,6 +161,21 @@ def _declaration(stored: Any) -> dict[str, Any]:
         "failure": progress.failure,
         "nextActionAt": _time(stored.next_action_at),
         "body": json.loads(stored.body_json),
+    }
+
+
+def _transition(entry: dict[str, Any], declarations: list[Any]) -> dict[str, Any]:
+    """One row of the declaration log, tied to its declaration by kind and position."""
+    owner = next((d for d in declarations if d.row_id == entry.get("declarationRowId")), None)
+    answer = entry.get("answer") or {}
+    return {
+        "at": _time(entry.get("recordedAt")),
+        "declaration": None if owner is None else f"{owner.kind}#{owner.position + 1}",
+        "state": entry.get("state"),
+        "declarationId": entry.get("declarationId"),
+        "result": entry.get("result"),
+        "anomalies": [a.get("code") for a in answer.get("anomalies") or []],
+        "failure": entry.get("failure"),
     }
 
 
@@ -185,6 +203,13 @@ def print_history(history: dict[str, Any]) -> None:
         print(f"    {d['kind']:<6} {d['state']:<22} {ids}{result}{anomalies}{waiting}")
         if d["failure"]:
             print(f"           failure: {d['failure']}")
+    if history["transitions"]:
+        print("  transitions:")
+        for t in history["transitions"]:
+            extra = " ".join(
+                f"{k} {v}" for k in ("declarationId", "result", "failure") if (v := t[k])
+            )
+            print(f"    {t['at']}  {t['declaration'] or '?':<9} -> {t['state']:<22} {extra}")
     if history["periods"]:
         print("  periods known:")
         for p in history["periods"]:

@@ -120,6 +120,7 @@ def test_history_of_an_employment(recorded: Recorded, capsys: pytest.CaptureFixt
     assert f"declaration {recorded.declaration_id}" in out
     assert "ACCEPTED" in out
     assert "-> RECEIVED" in out
+    assert "transitions:" in out
     assert recorded.ssin not in out
 
 
@@ -133,6 +134,8 @@ def test_history_of_a_worker_as_json(
     assert declaration["state"] == "ACCEPTED"
     assert declaration["periodId"] == recorded.declaration_id
     assert declaration["body"]["worker"]["ssin"].endswith("-***-**")
+    assert [t["state"] for t in history["transitions"]][-1] == "ACCEPTED"
+    assert history["transitions"][-1]["declaration"] == "IN#1"
     [status] = history["statusEvents"]
     assert status["status"] == "RECEIVED"
     assert status["publishedAt"] is not None

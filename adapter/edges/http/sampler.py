@@ -2,7 +2,8 @@
 
 They are facts of the shared database, so each process samples only the rows of the input
 partitions it owns (no double counting across replicas). Also the readiness check of the
-store. Read-only queries; the store has no API for these counts yet.
+store. Read-only; the ages of pending polls are read with one query of our own (the store
+offers only their total).
 """
 
 from __future__ import annotations
@@ -65,12 +66,7 @@ class StoreSampler:
         submitted = self._rows(query, [*AWAITING_ANSWER, *owned])
         now = self._clock()
         self._metrics.pending_polls(count_by_age([now - float(row[0]) for row in submitted]))
-        backlog = self._rows(
-            "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL "  # noqa: S608 - marks only
-            f"AND source_partition IN ({marks})",
-            owned,
-        )
-        self._metrics.set_outbox_backlog(int(backlog[0][0]))
+        self._metrics.set_outbox_backlog(self._store.outbox_backlog(owned).pending)
 
     async def run(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
