@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo test test-fast lint fmt type check bench chaos sandbox clean
+.PHONY: setup demo test test-fast lint fmt type check bench bench-scale bench-parts chaos sandbox clean
 
 setup: .venv/.synced
 .venv/.synced: pyproject.toml uv.lock
@@ -34,8 +34,15 @@ type: setup
 
 check: lint type test
 
-bench: setup ## benchmarks (figures go to bench/results/)
-	$(RUN) dimona-adapter bench
+bench: setup ## end-to-end benchmark vs the plain-consumer baseline (JSON + plots in bench/results/)
+	$(RUN) dimona-adapter bench $(BENCH_ARGS)
+
+bench-scale: setup ## 1k, 10k and 100k events: cost per declaration flat, memory bounded
+	$(RUN) dimona-adapter bench --scale-only $(BENCH_ARGS)
+
+bench-parts: setup ## component benchmarks: HTTP client transports, sandbox throughput
+	$(RUN) python bench/dimona_client_bench.py
+	$(RUN) python bench/sandbox_throughput.py --seconds 10 --concurrency 200 --latency-ms 50
 
 chaos: setup
 	$(RUN) dimona-adapter chaos

@@ -19,12 +19,15 @@ from adapter.app.intake import Intake
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
+from adapter.app.telemetry import Telemetry
 from adapter.core.errors import FatalConfiguration
 from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.avro.registry import SchemaRegistryCodec
 from adapter.edges.clock import SystemClock
 from adapter.edges.dimona_rest.client import DimonaRestClient
 from adapter.edges.dimona_rest.wire import declaration_to_body
+from adapter.edges.http.ops import operations
+from adapter.edges.http.prometheus import PrometheusMetrics, kafka_stats_callback
 from adapter.edges.kafka.consumer import KafkaEventSource
 from adapter.edges.kafka.producer import (
     IdempotentProducer,
@@ -33,6 +36,7 @@ from adapter.edges.kafka.producer import (
 )
 from adapter.edges.kafka.topics import ensure_topics
 from adapter.edges.store.factory import open_store
+from adapter.logging import log_handled
 from adapter.settings import Settings
 
 EVENT_SCHEMA = "employment_event"
@@ -76,17 +80,20 @@ async def build_adapter(
     sync_store.migrate()
     store = AsyncStore(sync_store)
     clock = SystemClock()
+    metrics = PrometheusMetrics()
     statuses = StatusEvents(record_codec(settings, STATUS_SCHEMA, kafka.status_topic))
     producer = IdempotentProducer(client_config)
-    source = KafkaEventSource(
-        {
-            **client_config,
-            "group.id": kafka.group_id,
-            "session.timeout.ms": kafka.session_timeout_ms,
-        },
-        kafka.input_topic,
-    )
-    gateway = DimonaRestClient.from_config(settings.dimona)
+    consumer_config: dict[str, object] = {
+        **client_config,
+        "group.id": kafka.group_id,
+        "session.timeout.ms": kafka.session_timeout_ms,
+    }
+    if kafka.statistics_interval_ms > 0:  # consumer lag for the metrics
+        consumer_config["statistics.interval.ms"] = kafka.statistics_interval_ms
+        consumer_config["stats_cb"] = kafka_stats_callback(metrics, kafka.input_topic)
+    source = KafkaEventSource(consumer_config, kafka.input_topic)
+    gateway = DimonaRestClient.from_config(settings.dimona, on_request=metrics.onss_request)
+    telemetry = Telemetry(metrics=metrics, log_handled=log_handled)
     relay = OutboxRelay(
         store,
         KafkaStatusPublisher(producer, kafka.status_topic),
@@ -106,6 +113,7 @@ async def build_adapter(
             regime_fallback=settings.policy.redeclare_lost_special_regime,
         ),
         on_outbox=relay.nudge,
+        telemetry=telemetry,
     )
     executor = Executor(driver, one_per_partition=settings.pipeline.mode == "plain")
     runner = Runner(
@@ -124,7 +132,20 @@ async def build_adapter(
         ),
     )
     try:
-        async with gateway:
+        async with (
+            gateway,
+            operations(
+                host=settings.http.host,
+                port=settings.http.port,
+                store=sync_store,
+                partitions=lambda: source.assigned_partitions,
+                liveness_window_s=settings.http.liveness_window_s,
+                metrics=metrics,
+            ) as ops,
+        ):
+            runner.use_telemetry(
+                Telemetry(metrics=metrics, health=ops.health, log_handled=log_handled)
+            )
             yield Adapter(runner, store, gateway, producer)
     finally:
         await asyncio.get_running_loop().run_in_executor(None, producer.close)

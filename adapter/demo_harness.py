@@ -21,7 +21,7 @@ from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.dimona_rest.config import DimonaRestConfig
 from adapter.edges.dimona_rest.keys import create_key_pair
 from adapter.edges.kafka.topics import ensure_topics
-from adapter.settings import ENV_PREFIX, KafkaSettings, Settings, StoreSettings
+from adapter.settings import ENV_PREFIX, HttpSettings, KafkaSettings, Settings, StoreSettings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -70,6 +70,7 @@ def demo_settings(
             certificate_path=keys.certificate,
         ),
         polling=FAST_POLLING,
+        http=HttpSettings(host="127.0.0.1", port=0),
     )
 
 

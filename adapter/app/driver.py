@@ -24,6 +24,7 @@ from adapter.app.ports import DimonaGateway, InboxEntry, OutboundRecord, Planned
 from adapter.app.ports import StoredDeclaration as Stored
 from adapter.app.reconcile import find_recorded_declaration
 from adapter.app.status_events import DECLARATION, StatusEvents
+from adapter.app.telemetry import Telemetry
 from adapter.core import machine as m
 from adapter.core.declarations import Declaration, InDeclaration
 from adapter.core.errors import PermanentError, TransientError, UncertainOutcome
@@ -66,6 +67,7 @@ class DeclarationDriver:
         render_body: Callable[[Declaration], Mapping[str, Any]],
         config: DriverConfig | None = None,
         on_outbox: Callable[[], None] = lambda: None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._store = store
         self._gateway = gateway
@@ -74,6 +76,7 @@ class DeclarationDriver:
         self._render_body = render_body
         self._config = config or DriverConfig()
         self._on_outbox = on_outbox
+        self._telemetry = telemetry or Telemetry()
         self._critical: set[str] = set()
         self.stop_requested: Callable[[str], bool] = lambda _employment: False
 
@@ -190,6 +193,7 @@ class DeclarationDriver:
     async def _step(
         self, entry: InboxEntry, event: EmploymentEvent, stored: Stored, next_event: m.Event
     ) -> tuple[Stored, tuple[m.Effect, ...]]:
+        started = self._clock.monotonic()
         now = self._clock.now()
         decision = m.transition(stored.progress, next_event, now)
         records: list[OutboundRecord] = [
@@ -213,7 +217,30 @@ class DeclarationDriver:
             periods_json = PERIODS.dump_json(apply_answer(periods, declaration, answer)).decode()
         next_at = self._next_action_at(decision)
         saved = await self._save(stored, decision.progress, next_at, records, periods_json)
+        self._report_step(entry, stored, saved, self._clock.monotonic() - started)
         return saved, decision.effects
+
+    def _report_step(
+        self, entry: InboxEntry, before: Stored, after: Stored, seconds: float
+    ) -> None:
+        old, new = before.progress.state, after.progress.state
+        if old is new:
+            return
+        metrics = self._telemetry.metrics
+        metrics.transition(new.value)
+        if new.is_final:
+            metrics.declaration_result(after.kind, new.value)
+        self._telemetry.log_handled(
+            topic=entry.topic,
+            partition=entry.partition,
+            offset=entry.offset,
+            outcome="accepted",
+            duration_s=seconds,
+            event_id=entry.event_id,
+            employment_id=entry.employment_id,
+            declaration_id=after.progress.declaration_id,
+            transition=f"{old.value}->{new.value}",
+        )
 
     def _next_action_at(self, decision: m.Decision) -> float | None:
         progress = decision.progress

@@ -127,3 +127,30 @@ class NoMetrics:
 
     def set_partitions_assigned(self, count: int) -> None:
         pass
+
+
+class HealthReport(Protocol):
+    """What the loop tells the probes (implemented by ``adapter.edges.http.health.Health``)."""
+
+    def heartbeat(self) -> None:
+        """Once per loop iteration: ``/livez`` fails when this stops."""
+        ...
+
+    def partitions_assigned(self, assigned: bool) -> None:
+        """Whether this process owns input partitions (part of ``/readyz``)."""
+        ...
+
+    def stopping(self) -> None:
+        """Draining on SIGTERM: ``/readyz`` fails from now on."""
+        ...
+
+
+class NoHealth:
+    def heartbeat(self) -> None:
+        pass
+
+    def partitions_assigned(self, assigned: bool) -> None:
+        pass
+
+    def stopping(self) -> None:
+        pass

@@ -16,9 +16,10 @@ from adapter.app.async_store import AsyncStore
 from adapter.app.breaker import DeadLetterBreaker
 from adapter.app.clock import Clock
 from adapter.app.executor import Executor
-from adapter.app.intake import Accepted, ConsumedMessage, Intake, Rejected
+from adapter.app.intake import Accepted, ConsumedMessage, Intake, Outcome, Rejected
 from adapter.app.ports import DeadLetterSink, EventSource, OutboundRecord
 from adapter.app.relay import OutboxRelay
+from adapter.app.telemetry import Telemetry
 from adapter.core.errors import TransientError
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Runner:
         dead_letters: DeadLetterSink,
         clock: Clock,
         config: RunnerConfig | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._source = source
         self._intake = intake
@@ -55,6 +57,7 @@ class Runner:
         self._dead_letters = dead_letters
         self._clock = clock
         self._config = config or RunnerConfig()
+        self._telemetry = telemetry or Telemetry()
         self._recovered: frozenset[int] = frozenset()
         self._paused = False
         self._breaker = DeadLetterBreaker(
@@ -63,13 +66,20 @@ class Runner:
         self.consumed = 0
         self.rejected = 0
 
+    def use_telemetry(self, telemetry: Telemetry) -> None:
+        """Set once the ops server (and its health report) runs."""
+        self._telemetry = telemetry
+
     async def run(self, stopping: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
         self._source.set_revocation_handler(lambda lost: self._release_blocking(loop, lost))
         relay_stop = asyncio.Event()
         relay = asyncio.create_task(self._relay.run(relay_stop), name="outbox-relay")
         try:
+            health = self._telemetry.health
             while not stopping.is_set():
+                health.heartbeat()
+                health.partitions_assigned(bool(self._source.assigned_partitions))
                 messages = await self._source.poll(
                     self._config.batch_size, self._config.poll_timeout_s
                 )
@@ -77,19 +87,25 @@ class Runner:
                 if messages:
                     await self.handle(messages)
                 await self._apply_backpressure()
+                self._telemetry.metrics.set_in_flight(self._executor.active_employments)
         finally:
+            self._telemetry.health.stopping()
             await self._executor.stop(budget_s=self._config.drain_budget_s)
             relay_stop.set()
             await relay
             await self._source.close()
 
     async def handle(self, messages: Sequence[ConsumedMessage]) -> None:
+        started = self._clock.monotonic()
         now, today = self._clock.now(), self._clock.today()
         outcomes = [self._intake.examine(m, now=now, today=today) for m in messages]
         rejected = [o for o in outcomes if isinstance(o, Rejected)]
         accepted = [o for o in outcomes if isinstance(o, Accepted)]
         if rejected:
             await self._dead_letters.send(rejected)
+            for r in rejected:
+                self._telemetry.metrics.event_rejected(r.reason_code)
+                self._telemetry.metrics.dead_letter(r.reason_code)
         store = self._store
         statuses: list[OutboundRecord] = [r.status for r in rejected if r.status is not None]
         fresh = await store.call(
@@ -110,8 +126,42 @@ class Runner:
             a.entry.employment_id for a, new in zip(accepted, fresh, strict=True) if new
         )
         self._relay.nudge()
+        self._report(outcomes, fresh, self._clock.monotonic() - started)
         # After the commit: what tripped the breaker is dead-lettered once, not again on restart.
         self._breaker.record(len(rejected), len(accepted))
+
+    def _report(self, outcomes: list[Outcome], fresh: list[bool], seconds: float) -> None:
+        """Metrics and the canonical log line of each handled message."""
+        metrics, log = self._telemetry.metrics, self._telemetry.log_handled
+        news = iter(fresh)
+        each = seconds / max(len(outcomes), 1)
+        for outcome in outcomes:
+            if isinstance(outcome, Accepted):
+                entry = outcome.entry
+                verdict = "accepted" if next(news) else "duplicate"
+                log(
+                    topic=entry.topic,
+                    partition=entry.partition,
+                    offset=entry.offset,
+                    outcome=verdict,
+                    duration_s=each,
+                    event_id=entry.event_id,
+                    employment_id=entry.employment_id,
+                )
+                metrics.event_consumed(entry.partition)
+            else:
+                rejected = outcome.message
+                log(
+                    topic=rejected.topic,
+                    partition=rejected.partition,
+                    offset=rejected.offset,
+                    outcome="dead_lettered",
+                    duration_s=each,
+                    event_id=outcome.event_id,
+                    reason=outcome.reason_code,
+                )
+                metrics.event_consumed(rejected.partition)
+            metrics.handled(each)
 
     def _release_blocking(self, loop: asyncio.AbstractEventLoop, lost: frozenset[int]) -> None:
         """On the consumer thread: stop our actors of ``lost`` before the rebalance completes."""

@@ -7,11 +7,16 @@ import os
 import platform
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapter.core.polling import PollSchedule, PollTier
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from adapter.bench.run import Encoded, RunConfig, RunResult
 
 SCALE = (1_000, 10_000, 100_000)
 
@@ -25,25 +30,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "back. Compares with the plain-consumer baseline (one event in flight per partition). "
         "Results: JSON and PNG plots in --output.",
     )
-    p.add_argument("--events", type=int, default=20_000, help="events (default 20,000)")
-    p.add_argument("--employments", type=int, help="employments (default events / 4)")
-    p.add_argument("--partitions", type=int, default=12)
-    p.add_argument("--latency-ms", type=float, default=50.0, help="sandbox latency per call")
-    p.add_argument("--processing-delay", type=float, default=0.0, help="sandbox processing, s")
-    p.add_argument("--max-in-flight", type=int, default=200, help="HTTP requests in flight")
-    p.add_argument("--max-events-in-flight", type=int, default=10_000,
-                   help="active employments before the consumer pauses")  # fmt: skip
-    p.add_argument("--first-wait", type=float, default=0.05, help="first GET after the POST, s")
-    p.add_argument("--poll-interval", type=float, default=0.2, help="then one GET every ..., s")
-    p.add_argument("--plain-time-box", type=float, default=30.0,
-                   help="seconds the plain baseline is measured for (0: no baseline)")  # fmt: skip
-    p.add_argument("--rate", type=float, help="produce at this steady rate (default: backlog)")
-    p.add_argument("--scale", action="store_true", help="also run 1k, 10k and 100k events")
-    p.add_argument("--scale-only", action="store_true", help="only the scale runs")
-    p.add_argument("--profile", action="store_true",
-                   help="sample the concurrent run's adapter with py-spy (adds some overhead)")  # fmt: skip
-    p.add_argument("--timeout", type=float, default=900.0, help="per run, s")
-    p.add_argument("--output", type=Path, default=Path("bench/results"))
+    add = p.add_argument
+    add("--events", type=int, default=20_000, help="events (default 20,000)")
+    add("--employments", type=int, help="employments (default: events / 4)")
+    add("--partitions", type=int, default=12)
+    add("--latency-ms", type=float, default=50.0, help="sandbox latency per ONSS call")
+    add("--processing-delay", type=float, default=0.0, help="sandbox processing delay, s")
+    add("--max-in-flight", type=int, default=200, help="HTTP requests in flight (adapter)")
+    add("--max-events-in-flight", type=int, default=10_000, help="active employments cap")
+    add("--first-wait", type=float, default=0.05, help="first GET this long after the POST, s")
+    add("--poll-interval", type=float, default=0.2, help="then one GET every ..., s")
+    add("--plain-time-box", type=float, default=30.0, help="plain baseline box, s (0: none)")
+    add("--rate", type=float, help="produce at this steady rate, events/s (default: backlog)")
+    add("--scale", action="store_true", help="also run 1k, 10k and 100k events")
+    add("--scale-only", action="store_true", help="only the 1k, 10k and 100k runs")
+    add("--profile", action="store_true", help="sample the concurrent run with py-spy")
+    add("--uvloop", action="store_true", help="experiment: the adapter on uvloop's event loop")
+    add("--timeout", type=float, default=900.0, help="per run, s")
+    add("--output", type=Path, default=Path("bench/results"))
     p.set_defaults(handler=run)
 
 
@@ -62,31 +66,20 @@ def machine() -> dict[str, Any]:
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
-            "kernel": platform.release()}  # fmt: skip
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
-def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+def _plan(args: argparse.Namespace, profile_to: Path | None) -> list[tuple[str, int, RunConfig]]:
+    from adapter.bench.run import RunConfig
 
-    from adapter.bench import report
-    from adapter.bench.profile import summarise
-    from adapter.bench.run import RunConfig, RunResult, encode_events, execute
-    from adapter.bench.workload import Workload, generate
-    from adapter.demo_harness import demo_settings
-    from adapter.edges.kafka.embedded import EmbeddedBroker
-    from adapter.sandbox.process import SandboxProcess
-
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=170)
-    args.output.mkdir(parents=True, exist_ok=True)
-    stem = "bench-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     polling = poll_schedule(args.first_wait, args.poll_interval)
-    profile_path = args.output / f"{stem}-pyspy.txt" if args.profile else None
 
-    def config(mode: str, *, box: float | None = None, profile: bool = False) -> RunConfig:
+    def config(mode: str, box: float | None = None, profile: Path | None = None) -> RunConfig:
         return RunConfig(
             mode=mode,  # type: ignore[arg-type]
             max_in_flight=args.max_in_flight,
@@ -95,23 +88,34 @@ def run(args: argparse.Namespace) -> int:
             timeout_s=args.timeout,
             time_box_s=box,
             rate_per_s=args.rate,
-            profile_to=profile_path if profile else None,
+            profile_to=profile,
+            uvloop=args.uvloop,
         )
-
-    def records(events: int) -> list[tuple[str, bytes, bytes]]:
-        workload = Workload(events, args.employments or max(1, events // 4))
-        with console.status(f"encoding {events:,} events"):
-            return encode_events(generate(workload, today=date.today()))
 
     plan: list[tuple[str, int, RunConfig]] = []
     if not args.scale_only:
-        plan.append(("concurrent", args.events, config("concurrent", profile=args.profile)))
+        plan.append(("concurrent", args.events, config("concurrent", profile=profile_to)))
         if args.plain_time_box > 0:
             plan.append(("plain", args.events, config("plain", box=args.plain_time_box)))
     if args.scale or args.scale_only:
         plan += [(f"scale-{n}", n, config("concurrent")) for n in SCALE]
+    return plan
+
+
+def _execute(args: argparse.Namespace, plan: list[tuple[str, int, RunConfig]],
+             console: Console) -> dict[str, RunResult]:  # fmt: skip
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from adapter.bench import report
+    from adapter.bench.run import encode_events, execute
+    from adapter.bench.workload import Workload, generate
+    from adapter.demo_harness import demo_settings
+    from adapter.edges.kafka.embedded import EmbeddedBroker
+    from adapter.sandbox.process import SandboxProcess
+
     results: dict[str, RunResult] = {}
-    started = time.time()
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
     with (
         tempfile.TemporaryDirectory(prefix="dimona-bench-") as tmp,
         EmbeddedBroker() as broker,
@@ -119,39 +123,65 @@ def run(args: argparse.Namespace) -> int:
     ):
         base = demo_settings(Path(tmp), bootstrap_servers=broker.bootstrap_servers, sandbox=sb,
                              group_id="bench", partitions=args.partitions)  # fmt: skip
-        encoded: dict[int, list[tuple[str, bytes, bytes]]] = {}
-        columns = (*Progress.get_default_columns()[:2], BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn())  # fmt: skip
+        encoded: dict[int, list[Encoded]] = {}
         for name, events, cfg in plan:
             if events not in encoded:
-                encoded = {events: records(events)}
+                workload = Workload(events, args.employments or max(1, events // 4))
+                with console.status(f"encoding {events:,} events"):
+                    today = datetime.now(UTC).date()
+                    encoded = {events: encode_events(generate(workload, today=today))}
             label = name + (f" (time box {cfg.time_box_s:.0f} s)" if cfg.time_box_s else "")
             with Progress(*columns, console=console) as bar:
                 task = bar.add_task(label, total=events)
-                results[name] = execute(
-                    base, sb, encoded[events], cfg, Path(tmp),
-                    lambda done, _total, t=task, b=bar: b.update(t, completed=done),
-                )  # fmt: skip
+
+                def progress(done: int, _total: int, task: Any = task, bar: Any = bar) -> None:
+                    bar.update(task, completed=done)
+
+                results[name] = execute(base, sb, encoded[events], cfg, Path(tmp), progress)
             console.print(report.table(name, [results[name]]))
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from adapter.bench import report
+    from adapter.bench.profile import summarise
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=170)
+    args.output.mkdir(parents=True, exist_ok=True)
+    stem = "bench-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    profile_path = args.output / f"{stem}-pyspy.txt" if args.profile else None
+    started = time.time()
+    results = _execute(args, _plan(args, profile_path), console)
     ordered = list(results.values())
     console.print(report.table("dimona-adapter bench", ordered))
     concurrent = results.get("concurrent") or ordered[0]
     scale = [r for n, r in results.items() if n.startswith("scale-")]
     verdicts = report.verdicts(concurrent, results.get("plain"), scale)
+    employments = args.employments or args.events // 4
     document: dict[str, Any] = {
         "started_at": datetime.fromtimestamp(started, UTC).isoformat(),
         "machine": machine(),
-        "workload": {"events": args.events, "employments": args.employments or args.events // 4,
-                     "partitions": args.partitions, "mix": "HIRE, LEAVE, HIRE, LEAVE per employment",
-                     "produce": "backlog up front" if args.rate is None else f"{args.rate}/s"},
+        "workload": {
+            "events": args.events,
+            "employments": employments,
+            "partitions": args.partitions,
+            "mix": "HIRE, LEAVE, HIRE, LEAVE per employment, in rounds",
+            "produce": "backlog up front" if args.rate is None else f"steady {args.rate}/s",
+        },
         "sandbox": {"latency_ms": args.latency_ms, "processing_delay_s": args.processing_delay},
-        "poll_schedule": polling.model_dump(mode="json"),
+        "poll_schedule": poll_schedule(args.first_wait, args.poll_interval).model_dump(),
         "runs": {n: r.summary for n, r in results.items()},
         "targets": verdicts,
-    }  # fmt: skip
+    }
     if "plain" in results:
-        console.print(f"plain baseline time-boxed to {args.plain_time_box:.0f} s; its rates are "
-                      "measured over the box")  # fmt: skip
+        console.print(
+            f"plain baseline: time-boxed to {args.plain_time_box:.0f} s, "
+            "its rates are measured over the box"
+        )
     if profile_path is not None and profile_path.exists():
         document["profile"] = summarise(profile_path)
     report.write_json(args.output / f"{stem}.json", document)

@@ -2,10 +2,13 @@
 
 ``py-spy record --pid`` cannot attach on this machine ("Failed to find python version"), so
 the profiled adapter is spawned by py-spy itself: ``py-spy record -- python -m adapter run``.
+The same spawner runs the adapter on uvloop's event loop (``--uvloop``, an experiment: the
+``run`` command itself uses asyncio's default loop).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -21,25 +24,37 @@ from adapter.bench import procstat
 from adapter.demo_harness import settings_env
 from adapter.settings import Settings
 
+UVLOOP = (
+    "import asyncio, sys, uvloop; asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
+    "from adapter.cli import main; sys.exit(main(['run']))"
+)
+MARKER = "-m adapter run"
+
 
 @contextmanager
-def profiled_adapter(settings: Settings, output: Path, *, rate: int = 67) -> Iterator[int]:
-    """Yield the pid of ``python -m adapter run`` sampled by py-spy into ``output`` (raw)."""
-    binary = shutil.which("py-spy")
-    if binary is None:
-        msg = "py-spy not found: uv sync --all-groups"
-        raise RuntimeError(msg)
+def spawned_adapter(
+    settings: Settings, *, profile_to: Path | None, uvloop: bool, rate: int = 67
+) -> Iterator[int]:
+    """Yield the pid of the adapter, sampled by py-spy into ``profile_to`` (raw) if given."""
+    python = [sys.executable, "-c", UVLOOP, MARKER] if uvloop else [sys.executable, *MARKER.split()]
+    command = python
+    if profile_to is not None:
+        binary = shutil.which("py-spy")
+        if binary is None:
+            msg = "py-spy not found: uv sync --all-groups"
+            raise RuntimeError(msg)
+        command = [binary, "record", "--rate", str(rate), "--format", "raw", "--nonblocking",
+                   "--output", str(profile_to), "--", *python]  # fmt: skip
     env = {**os.environ, **settings_env(settings), "DIMONA_ADAPTER_LOG_FORMAT": "json",
            "DIMONA_ADAPTER_HTTP__PORT": "0"}  # fmt: skip
     spy = subprocess.Popen(  # noqa: S603 - fixed argv
-        [binary, "record", "--rate", str(rate), "--format", "raw", "--nonblocking",
-         "--output", str(output), "--", sys.executable, "-m", "adapter", "run"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        command, env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    pid: int | None = None
     try:
-        pid = None
         for _ in range(200):
-            pid = procstat.find_descendant("-m adapter run", root=spy.pid)
+            pid = spy.pid if profile_to is None else procstat.find_descendant(MARKER, root=spy.pid)
             if pid is not None:
                 break
             time.sleep(0.05)
@@ -47,12 +62,37 @@ def profiled_adapter(settings: Settings, output: Path, *, rate: int = 67) -> Ite
             msg = "py-spy did not start the adapter"
             raise RuntimeError(msg)
         yield pid
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, signal.SIGTERM)  # the adapter drains and exits; py-spy then writes
         spy.wait(timeout=60)
+        pid = None
     finally:
+        _end(pid)
         if spy.poll() is None:
             spy.kill()
             spy.wait(timeout=10)
+        _end(pid)
+
+
+def _end(pid: int | None) -> None:
+    """Never leave the adapter behind (Ctrl-C, a failed run): SIGTERM, then SIGKILL."""
+    if pid is None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not Path(f"/proc/{pid}").exists():
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists() or _zombie(pid):
+                return
+            time.sleep(0.1)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def _frame(frame: str) -> str:

@@ -20,10 +20,15 @@ TARGETS = {
 }
 
 
+COLUMNS = (
+    "run", "events", "decl.", "window s", "events/s", "decl./s", "p50 s", "p95 s", "p99 s",
+    "CPU s/1k decl.", "adapter cores", "peak RSS MB", "ONSS req/decl.",
+)  # fmt: skip
+
+
 def table(title: str, results: Sequence[RunResult]) -> Table:
     grid = Table(title=title)
-    for name in ("run", "events", "decl.", "window s", "events/s", "decl./s", "p50 s", "p95 s",
-                 "p99 s", "CPU s/1k decl.", "adapter cores", "peak RSS MB", "ONSS req/decl."):  # fmt: skip
+    for name in COLUMNS:
         grid.add_column(name, justify="right")
     for r in results:
         s, lat = r.summary, r.summary["latency_s"]

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from confluent_kafka import Producer
 
 from adapter.bench import onss, procstat, stats
-from adapter.bench.profile import profiled_adapter
+from adapter.bench.profile import spawned_adapter
 from adapter.bench.tracker import CompletionTracker
 from adapter.bootstrap import EVENT_SCHEMA, STATUS_SCHEMA
 from adapter.core.events import EmploymentEvent
@@ -46,6 +46,7 @@ class RunConfig:
     rate_per_s: float | None = None
     """None: the whole backlog is produced up front; else a steady produce rate."""
     profile_to: Path | None = None
+    uvloop: bool = False
 
 
 @dataclass(slots=True)
@@ -151,8 +152,8 @@ def _wait_until_idle(pid: int, limit_s: float = 30.0) -> None:
         previous = current
 
 
-class _Profiled:
-    """Stands for AdapterProcess when py-spy spawned the adapter."""
+class _Spawned:
+    """Stands for AdapterProcess when the bench spawned the adapter itself."""
 
     def __init__(self, pid: int) -> None:
         self._pid = pid
@@ -162,25 +163,25 @@ class _Profiled:
         return Path(f"/proc/{self._pid}").exists()
 
     def output(self) -> str:
-        return "(profiled run: no log captured)"
+        return "(spawned by the bench: no log captured)"
 
 
 @contextlib.contextmanager
-def _adapter(settings: Settings, profile_to: Path | None) -> Iterator[tuple[Any, int]]:
-    if profile_to is not None:
-        with profiled_adapter(settings, profile_to) as spied:
-            yield _Profiled(spied), spied
+def _adapter(settings: Settings, config: RunConfig) -> Iterator[tuple[Any, int]]:
+    if config.profile_to is not None or config.uvloop:
+        with spawned_adapter(settings, profile_to=config.profile_to, uvloop=config.uvloop) as spied:
+            yield _Spawned(spied), spied
         return
     with AdapterProcess(settings, name="bench-adapter") as process:
-        pid = None
+        found = None
         for _ in range(100):
-            pid = procstat.find_descendant("-m adapter run")
-            if pid is not None:
+            found = procstat.find_descendant("-m adapter run")
+            if found is not None:
                 break
             time.sleep(0.05)
-        if pid is None or not process.alive:
+        if found is None or not process.alive:
             raise RuntimeError(f"the adapter did not start: {process.output()[-2000:]}")
-        yield process, pid
+        yield process, found
 
 
 def execute(base: Settings, sandbox: SandboxProcess, records: Sequence[Encoded],
@@ -194,7 +195,7 @@ def execute(base: Settings, sandbox: SandboxProcess, records: Sequence[Encoded],
     codec = SingleObjectCodec(STATUS_SCHEMA)
     sent_at: dict[str, float] = {}
     broker_pid = procstat.find_descendant("tansu")
-    with _adapter(settings, config.profile_to) as (process, pid):
+    with _adapter(settings, config) as (process, pid):
         _wait_until_idle(pid)
         reader = StatusReader(settings)
         sampler = _Sampler(pid)
@@ -284,6 +285,8 @@ def _result(config: RunConfig, records: Sequence[Encoded], tracker: CompletionTr
             "max_events_in_flight": config.max_events_in_flight,
             "time_box_s": config.time_box_s,
             "produce": "backlog" if config.rate_per_s is None else f"{config.rate_per_s}/s",
+            "event_loop": "uvloop" if config.uvloop else "asyncio",
+            "profiled": config.profile_to is not None,
         },
     }
     points = sampler.points

@@ -76,34 +76,20 @@ def no_period_declared_twice(workload: Workload, counts: Sequence[Mapping[str, A
 
 
 def no_event_lost(
-    workload: Workload,
-    statuses: Sequence[Mapping[str, Any]],
-    letters: Sequence[DeadLetter],
-    counts: Sequence[Mapping[str, Any]],
+    workload: Workload, statuses: Sequence[Mapping[str, Any]], letters: Sequence[DeadLetter]
 ) -> Verdict:
-    """Every record is accounted for, and every accepted hire exists at ONSS."""
+    """Every record is accounted for: a status event, or a dead letter."""
     name = "no event lost"
     seen = {i for s in statuses for i in s["sourceEventIds"]}
     lettered = {d.event_id for d in letters} | {d.value for d in letters}
     silent = [i for i in workload.valid_ids if i not in seen]
     unlettered = [i for i in workload.rejected_ids if i not in lettered]
     unlettered += [repr(b[:12]) for b in workload.undecodable if b not in lettered]
-    periods = {c["worker"]: c["periods"] for c in counts}
-    accepted_in = {
-        s["employmentId"]
-        for s in statuses
-        if s.get("declarationKind") == "IN" and s["status"] in GOOD
-    }
-    phantom = [
-        e for e in accepted_in if e in workload.workers and periods.get(workload.workers[e], 0) != 1
-    ]
     problems = []
     if silent:
         problems.append(f"{len(silent)} valid events without any status ({_sample(silent)})")
     if unlettered:
         problems.append(f"{len(unlettered)} invalid records not dead-lettered")
-    if phantom:
-        problems.append(f"{len(phantom)} accepted hires without a period ({_sample(phantom)})")
     return Verdict(name, not problems, "; ".join(problems))
 
 
@@ -149,6 +135,29 @@ def valid_events_accepted(workload: Workload, statuses: Sequence[Mapping[str, An
     return Verdict(name, not problems, "; ".join(problems))
 
 
+def statuses_agree_with_onss(
+    workload: Workload, statuses: Sequence[Mapping[str, Any]], counts: Sequence[Mapping[str, Any]]
+) -> Verdict:
+    """A worker has a period at ONSS exactly when the adapter said its IN was accepted."""
+    name = "statuses agree with ONSS"
+    periods = {c["worker"]: c["periods"] for c in counts}
+    accepted = {
+        s["employmentId"]
+        for s in statuses
+        if s.get("declarationKind") == "IN" and s["status"] in GOOD
+    }
+    hidden = [e for e, ssin in workload.workers.items()
+              if periods.get(ssin, 0) > 0 and e not in accepted]  # fmt: skip
+    phantom = [e for e in accepted if e in workload.workers
+               and periods.get(workload.workers[e], 0) == 0]  # fmt: skip
+    problems = []
+    if hidden:
+        problems.append(f"{len(hidden)} periods at ONSS the statuses deny ({_sample(hidden)})")
+    if phantom:
+        problems.append(f"{len(phantom)} accepted INs without a period ({_sample(phantom)})")
+    return Verdict(name, not problems, "; ".join(problems))
+
+
 def no_unexpected_exit(exit_codes: Sequence[int]) -> Verdict:
     """Every adapter process ended by our SIGKILL or our SIGTERM, never on its own."""
     name = "adapter never died on its own"
@@ -170,8 +179,9 @@ def judge(
     return [
         every_event_final(workload, statuses),
         no_period_declared_twice(workload, counts),
-        no_event_lost(workload, statuses, letters, counts),
+        no_event_lost(workload, statuses, letters),
         dead_letters_are_the_invalid_events(workload, letters),
         valid_events_accepted(workload, statuses),
+        statuses_agree_with_onss(workload, statuses, counts),
         no_unexpected_exit(unexpected_exits),
     ]

@@ -15,6 +15,7 @@ SHORT = {
     "no event lost": "no loss",
     "dead letters = the invalid events": "DLQ exact",
     "valid events accepted, one outcome each": "accepted",
+    "statuses agree with ONSS": "= ONSS",
     "adapter never died on its own": "no crash",
 }
 

@@ -9,6 +9,7 @@ import signal
 
 from adapter.app.breaker import DeadLetterRateExceeded
 from adapter.bootstrap import run_until_stopped
+from adapter.commands.config_check import load_settings
 from adapter.logging import configure_logging
 from adapter.settings import Settings
 
@@ -35,7 +36,7 @@ async def _serve(settings: Settings) -> None:
 
 
 def run(_args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(_serve(settings))

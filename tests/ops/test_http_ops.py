@@ -174,3 +174,13 @@ def test_consumer_lag_from_librdkafka_statistics() -> None:
     callback(STATS)
     callback("not json")  # logged, not raised
     assert b'dimona_adapter_consumer_lag{partition="0"} 12.0' in metrics.render()
+
+
+def test_health_implements_the_app_port() -> None:
+    from adapter.app.metrics import HealthReport, NoHealth
+
+    reports: list[HealthReport] = [Health(), NoHealth()]
+    for report in reports:
+        report.heartbeat()
+        report.partitions_assigned(True)
+        report.stopping()

@@ -35,9 +35,14 @@ async def operations(
     partitions: Callable[[], frozenset[int]],
     liveness_window_s: float = 60.0,
     sample_interval_s: float = 15.0,
+    metrics: PrometheusMetrics | None = None,
 ) -> AsyncIterator[Operations]:
-    """Serve ``/livez``, ``/readyz``, ``/metrics`` and sample the store gauges until exit."""
-    metrics = PrometheusMetrics()
+    """Serve ``/livez``, ``/readyz``, ``/metrics`` and sample the store gauges until exit.
+
+    Pass ``metrics`` when it must exist earlier (the Kafka ``stats_cb`` is set when the
+    consumer is built); ``partitions`` is called only once the server runs.
+    """
+    metrics = metrics or PrometheusMetrics()
     health = Health(
         liveness_window_s=liveness_window_s,
         store_check=None if store is None else store_check(store),
