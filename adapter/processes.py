@@ -16,13 +16,11 @@ from adapter.settings import Settings
 
 
 class AdapterProcess:
-    def __init__(self, settings: Settings, *, name: str = "adapter") -> None:
-        self._env = {
-            **os.environ,
-            **settings_env(settings),
-            "DIMONA_ADAPTER_LOG_FORMAT": "json",
-            "DIMONA_ADAPTER_HTTP__PORT": "0",
-        }
+    def __init__(self, settings: Settings, *, name: str = "adapter", http_port: int = 0) -> None:
+        """``http_port`` 0 lets the probes/metrics server take any free port."""
+        http = settings.http.model_copy(update={"host": "127.0.0.1", "port": http_port})
+        own = settings.model_copy(update={"http": http, "log_format": "json"})
+        self._env = {**os.environ, **settings_env(own)}
         self._name = name
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
