@@ -25,7 +25,9 @@ from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.avro.registry import SchemaRegistryCodec
 from adapter.edges.clock import SystemClock
 from adapter.edges.dimona_rest.client import DimonaRestClient
+from adapter.edges.dimona_rest.token import TokenProvider
 from adapter.edges.dimona_rest.wire import declaration_to_body
+from adapter.edges.dimona_soap.client import DimonaSoapClient
 from adapter.edges.http.ops import operations
 from adapter.edges.http.prometheus import PrometheusMetrics, kafka_stats_callback
 from adapter.edges.kafka.consumer import KafkaEventSource
@@ -58,11 +60,25 @@ def record_codec(
     )
 
 
+def dimona_gateway(
+    settings: Settings, metrics: PrometheusMetrics
+) -> DimonaRestClient | DimonaSoapClient:
+    """The channel to ONSS of ``pipeline.channel``: REST v2 (default) or SOAP."""
+    if settings.pipeline.channel == "rest":
+        return DimonaRestClient.from_config(settings.dimona, on_request=metrics.onss_request)
+    tokens = TokenProvider.from_config(settings.dimona, on_request=metrics.onss_request)
+    return DimonaSoapClient(
+        endpoint=settings.soap.endpoint_for(settings.dimona.base_url),
+        token_provider=tokens,
+        owns_token_provider=True,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Adapter:
     runner: Runner
     store: AsyncStore
-    gateway: DimonaRestClient
+    gateway: DimonaRestClient | DimonaSoapClient
     producer: IdempotentProducer
 
 
@@ -92,7 +108,7 @@ async def build_adapter(
         consumer_config["statistics.interval.ms"] = kafka.statistics_interval_ms
         consumer_config["stats_cb"] = kafka_stats_callback(metrics, kafka.input_topic)
     source = KafkaEventSource(consumer_config, kafka.input_topic)
-    gateway = DimonaRestClient.from_config(settings.dimona, on_request=metrics.onss_request)
+    gateway = dimona_gateway(settings, metrics)
     telemetry = Telemetry(metrics=metrics, log_handled=log_handled)
     relay = OutboxRelay(
         store,

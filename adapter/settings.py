@@ -124,6 +124,11 @@ class PipelineSettings(_Group):
         description="how long to look for a declaration of unknown outcome before re-posting it",
     )
     reconcile_interval_s: float = Field(default=5.0, gt=0)
+    channel: Literal["rest", "soap"] = Field(
+        default="rest",
+        description="how declarations are submitted, polled and reconciled: REST v2 (default) "
+        "or the SOAP service (docs/soap.md)",
+    )
     dead_letter_ratio_limit: float = Field(
         default=0.5,
         gt=0,

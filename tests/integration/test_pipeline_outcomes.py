@@ -265,3 +265,23 @@ async def test_lost_flexi_regime_is_redeclared_as_ordinary_when_the_policy_is_on
     ]
     counts = [c for c in admin_client.period_counts(sandbox.admin_url) if c["worker"] == ssin]
     assert (counts[0]["periods"], counts[0]["cancelled"]) == (1, 1)
+
+
+async def test_soap_channel_declares_polls_and_reconciles(
+    adapter_settings: Settings, sandbox: SandboxProcess
+) -> None:
+    pipeline = adapter_settings.pipeline.model_copy(update={"channel": "soap"})
+    settings = adapter_settings.model_copy(update={"pipeline": pipeline})
+    first, second = unique_ssin(), unique_ssin()
+    admin_client.set_faults(sandbox.admin_url, script={"soap": ["ok", "lost"]})
+    try:
+        statuses = await run_pipeline(
+            settings, [hire("E-SOAP-1", first, START), hire("E-SOAP-2", second, START)]
+        )
+    finally:
+        admin_client.clear_faults(sandbox.admin_url)
+
+    for employment in ("E-SOAP-1", "E-SOAP-2"):
+        assert trail(statuses, employment)[-1] == ("IN", "ACCEPTED")
+    counts = {c["worker"]: c["periods"] for c in admin_client.period_counts(sandbox.admin_url)}
+    assert (counts[first], counts[second]) == (1, 1)
