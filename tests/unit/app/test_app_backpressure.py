@@ -1,0 +1,138 @@
+"""The runner pauses the consumer when too many employments are in flight, and resumes below
+half; offsets are committed only after the inbox write."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from adapter.app.async_store import AsyncStore
+from adapter.app.executor import Executor
+from adapter.app.intake import ConsumedMessage, Intake, Rejected
+from adapter.app.ports import InboxEntry, OutboxEntry
+from adapter.app.relay import OutboxRelay
+from adapter.app.runner import Runner, RunnerConfig
+from adapter.app.status_events import StatusEvents
+from adapter.core.events import EmploymentEvent
+from adapter.demo_events import hire, ssin_for
+from adapter.edges.avro.codec import SingleObjectCodec
+from adapter.edges.store.sqlite import SqliteStore
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime(2026, 11, 28, 10, tzinfo=UTC)
+
+    def today(self) -> date:
+        return date(2026, 11, 28)
+
+    def monotonic(self) -> float:
+        return 0.0
+
+
+class Source:
+    """An in-memory inbound topic that records what the runner does with it."""
+
+    def __init__(self, messages: list[ConsumedMessage]) -> None:
+        self.messages = messages
+        self.log: list[str] = []
+        self.committed: list[int] = []
+        self.paused = asyncio.Event()
+        self.resumed = asyncio.Event()
+
+    @property
+    def assigned_partitions(self) -> frozenset[int]:
+        return frozenset({0})
+
+    def set_revocation_handler(self, handler: Callable[[frozenset[int]], None]) -> None:
+        self.log.append("handler")
+
+    async def poll(self, max_messages: int, timeout_s: float) -> list[ConsumedMessage]:
+        batch, self.messages = self.messages[:max_messages], self.messages[max_messages:]
+        await asyncio.sleep(0)
+        return batch
+
+    async def commit(self, messages: Sequence[ConsumedMessage]) -> None:
+        self.committed.extend(m.offset for m in messages)
+
+    async def pause(self) -> None:
+        self.log.append("pause")
+        self.paused.set()
+
+    async def resume(self) -> None:
+        self.log.append("resume")
+        self.resumed.set()
+
+    async def close(self) -> None:
+        self.log.append("close")
+
+
+class BlockingDriver:
+    """Holds every event until released: the employments stay in flight."""
+
+    def __init__(self, store: AsyncStore) -> None:
+        self.store = store
+        self.release = asyncio.Event()
+        self.stop_requested: Callable[[str], bool] = lambda _e: False
+
+    def at_safe_point(self, employment_id: str) -> bool:
+        return True
+
+    async def next_event(self, employment_id: str) -> InboxEntry | None:
+        return await self.store.call(self.store.sync.next_open_event, employment_id)
+
+    async def process_event(self, entry: InboxEntry) -> None:
+        await self.release.wait()
+        await self.store.call(self.store.sync.finish_event, entry.event_id, "DONE", [], 0.0)
+
+
+class NoPublisher:
+    async def publish(self, records: Sequence[OutboxEntry]) -> None:
+        return None
+
+
+class NoDeadLetters:
+    async def send(self, rejected: Sequence[Rejected]) -> None:
+        raise AssertionError("nothing is invalid here")
+
+
+def message(offset: int) -> ConsumedMessage:
+    event = hire(f"E-{offset}", ssin_for(offset), date(2026, 12, 1))
+    value = SingleObjectCodec("employment_event").encode(
+        EmploymentEvent.model_validate(event).to_avro_record()
+    )
+    return ConsumedMessage("in", 0, offset, None, value)
+
+
+async def test_pauses_above_the_bound_and_resumes_below_half(tmp_path: Path) -> None:
+    store = AsyncStore(SqliteStore(tmp_path / "store.sqlite3"))
+    store.sync.migrate()
+    statuses = StatusEvents(SingleObjectCodec("declaration_status_changed"))
+    source = Source([message(i) for i in range(10)])
+    driver = BlockingDriver(store)
+    executor = Executor(driver)  # type: ignore[arg-type]
+    runner = Runner(
+        source=source,
+        intake=Intake(SingleObjectCodec("employment_event"), statuses),
+        store=store,
+        executor=executor,
+        relay=OutboxRelay(store, NoPublisher(), partitions=lambda: frozenset({0})),
+        dead_letters=NoDeadLetters(),
+        clock=Clock(),
+        config=RunnerConfig(batch_size=10, max_employments_in_flight=4, drain_budget_s=1.0),
+    )
+    stopping = asyncio.Event()
+    task = asyncio.create_task(runner.run(stopping))
+    await asyncio.wait_for(source.paused.wait(), 10)
+    assert executor.active_employments == 10
+    assert source.committed == list(range(10))  # committed once recorded, not once declared
+    assert await store.call(store.sync.employments_with_open_events, None)
+    driver.release.set()
+    await asyncio.wait_for(source.resumed.wait(), 10)
+    stopping.set()
+    await task
+    assert source.log[:3] == ["handler", "pause", "resume"]
+    assert await store.call(store.sync.employments_with_open_events, None) == []
+    store.close()
