@@ -60,10 +60,35 @@ def leave(
     return event
 
 
+UNIDENTIFIED_WORKER = {
+    "familyName": "KOWALSKA",
+    "givenName": "Anna",
+    "birthDate": "1995-11-03",
+    "placeOfBirth": "KRAKOW",
+    "countryOfBirth": 122,
+    "nationality": 122,
+    "gender": "FEMALE",
+    "address": {
+        "street": "Rue Haute",
+        "houseNumber": "45",
+        "postCode": "1000",
+        "municipality": "Bruxelles",
+        "municipalityCode": 21004,
+        "country": 150,
+    },
+}
+"""A worker without SSIN: ONSS answers S until SIGeDIS has identified her."""
+
+FLEXI_WITHOUT_RIGHTS = 6
+"""Index of the demo worker for whom the sandbox is told to answer W 90017-510."""
+
+
 def demo_script(today: date) -> list[dict[str, Any]]:
-    """A handful of events: hires (ordinary, student, flexi), a leave, and one invalid event."""
+    """Hires (ordinary, student, flexi, one without SSIN), a leave, and one invalid event."""
     start = today + timedelta(days=1)
     bad = hire("EMP-DEMO-5", "90051512300", start)  # wrong check digits
+    unidentified = hire("EMP-DEMO-7", "", start)
+    unidentified["worker"] = UNIDENTIFIED_WORKER
     return [
         hire("EMP-DEMO-1", ssin_for(1), start),
         hire(
@@ -88,4 +113,15 @@ def demo_script(today: date) -> list[dict[str, Any]]:
         hire("EMP-DEMO-4", ssin_for(4), start),
         bad,
         leave("EMP-DEMO-1", ssin_for(1), start + timedelta(days=30)),
+        hire(
+            "EMP-DEMO-6",
+            ssin_for(FLEXI_WITHOUT_RIGHTS),
+            start,
+            worker_type="FLX",
+            joint_committee="302",
+            end=start,
+            startTime="11:00",
+            endTime="15:00",
+        ),
+        unidentified,
     ]

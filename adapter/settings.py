@@ -48,6 +48,8 @@ class KafkaSettings(_Group):
         config: dict[str, str | int | float | bool] = {
             "bootstrap.servers": self.bootstrap_servers,
             "security.protocol": self.security_protocol,
+            # Idle connections closed by the broker are normal; librdkafka logs them as errors.
+            "log.connection.close": False,
         }
         if self.sasl_mechanism:
             config["sasl.mechanism"] = self.sasl_mechanism

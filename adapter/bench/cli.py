@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -142,8 +143,14 @@ def _execute(args: argparse.Namespace, plan: list[tuple[str, int, RunConfig]],
     return results
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
+
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the children on SIGTERM as on Ctrl-C
 
     from adapter.bench import report
     from adapter.bench.profile import summarise

@@ -33,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     from adapter.logging import configure_logging
 
-    configure_logging("WARNING", "console")
+    configure_logging("ERROR", "console")  # the table is the output; problems still show
     with tempfile.TemporaryDirectory(prefix="dimona-demo-") as work:
         return asyncio.run(_demo(Path(work), args.processing_delay, args.timeout))
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 async def _demo(work: Path, processing_delay: float, time_limit_s: float) -> int:
     from rich.console import Console
 
-    from adapter.demo_events import demo_script
+    from adapter.demo_events import FLEXI_WITHOUT_RIGHTS, demo_script, ssin_for
     from adapter.edges.clock import SystemClock
     from adapter.edges.kafka.ladder import kafka_broker
     from adapter.sandbox.process import SandboxProcess
@@ -50,7 +50,19 @@ async def _demo(work: Path, processing_delay: float, time_limit_s: float) -> int
     with ExitStack() as stack:
         console.print("[bold]Starting[/] the Kafka broker, the Dimona sandbox and the adapter…")
         broker = stack.enter_context(kafka_broker(allow_containers=False))
-        sandbox = stack.enter_context(SandboxProcess(processing_delay=processing_delay))
+        sandbox = stack.enter_context(
+            SandboxProcess(
+                processing_delay=processing_delay,
+                identification_delay=4 * processing_delay,
+                scenarios=[
+                    {  # the sandbox cannot know flexi rights: say what ONSS would answer
+                        "match": {"ssin": ssin_for(FLEXI_WITHOUT_RIGHTS)},
+                        "result": "W",
+                        "anomalies": ["90017-510"],
+                    }
+                ],
+            )
+        )
         settings = demo_settings(
             work,
             bootstrap_servers=broker.bootstrap_servers,
