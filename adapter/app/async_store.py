@@ -18,33 +18,60 @@ _Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
 
 
 class AsyncStore:
-    """``await store.call(store.method, *args)`` without blocking the loop.
+    """``await store.call(store.method, *args)``: serial calls, in the order they were issued.
 
-    One thread: SQLite and a single PostgreSQL connection both want serial access, and it
-    keeps the ledger's writes in the order the pipeline issued them.
+    PostgreSQL (a network round trip per call) runs on one dedicated thread, so the loop never
+    waits for the server: a single connection wants serial access, and one thread keeps the
+    ledger's writes in the order the pipeline issued them. The thread takes every call queued
+    so far, runs them one after another, then hands all their results back to the loop with a
+    single wake-up (one wake-up per call, as ``run_in_executor`` does, cost more than many of
+    the calls themselves).
 
-    The thread takes every call queued so far, runs them one after another (in order), then
-    hands all their results back to the loop with a single wake-up. With hundreds of
-    employment actors the store is called thousands of times a second; one wake-up per call
-    (``run_in_executor``) costs more than many of the calls themselves (docs/performance.md).
+    SQLite (a local file in WAL mode: tens of microseconds per call) runs on the loop's own
+    thread. A store thread there costs far more than the calls: every SQLite call releases
+    the GIL, and the store thread then waits up to the interpreter's switch interval (5 ms)
+    to get it back from the busy loop thread, so with thousands of actors the store queue,
+    not ONSS, set the pace (docs/performance.md). Each call still yields to the loop once.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, inline: bool | None = None) -> None:
         self.sync = store
+        self._inline = getattr(store, "dialect", None) == "sqlite" if inline is None else inline
         self._jobs: deque[_Job] = deque()
         self._ready = threading.Condition(threading.Lock())
         self._closed = False
         self._thread = threading.Thread(target=self._work, name="store", daemon=True)
-        self._thread.start()
+        if not self._inline:
+            self._thread.start()
 
     async def call(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        if self._inline:
+            if self._closed:
+                msg = "the store is closed"
+                raise RuntimeError(msg)
+            result = method(*args, **kwargs)
+            await asyncio.sleep(0)  # a store call stays a point where other tasks may run
+            return result
+        return await self._queue(lambda: method(*args, **kwargs), first=False)
+
+    async def call_first(self, method: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """As ``call``, but ahead of the calls already queued (the outbox relay: with
+        thousands of actors queued, status events would otherwise wait for all of them)."""
+        if self._inline:
+            return await self.call(method, *args, **kwargs)
+        return await self._queue(lambda: method(*args, **kwargs), first=True)
+
+    async def _queue(self, job: Callable[[], R], *, first: bool) -> R:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[R] = loop.create_future()
         with self._ready:
             if self._closed:
                 msg = "the store is closed"
                 raise RuntimeError(msg)
-            self._jobs.append((lambda: method(*args, **kwargs), future, loop))
+            if first:
+                self._jobs.appendleft((job, future, loop))
+            else:
+                self._jobs.append((job, future, loop))
             self._ready.notify()
         return await future
 
@@ -76,7 +103,8 @@ class AsyncStore:
         with self._ready:
             self._closed = True
             self._ready.notify()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
         self.sync.close()
 
 

@@ -42,7 +42,7 @@ class OutboxRelay:
         total = 0
         while True:
             partitions = self._partitions()
-            entries = await store.call(
+            entries = await store.call_first(
                 store.sync.pending_outbox,
                 None if partitions is None else sorted(partitions),
                 self._batch_size,
@@ -50,7 +50,7 @@ class OutboxRelay:
             if not entries:
                 return total
             await self._publisher.publish(entries)
-            await store.call(store.sync.mark_published, [e.row_id for e in entries])
+            await store.call_first(store.sync.mark_published, [e.row_id for e in entries])
             total += len(entries)
             self.published += len(entries)
 

@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # stop the children on SIGTERM as on Ctrl-C
 
     from adapter.bench import report
-    from adapter.bench.profile import summarise
+    from adapter.bench.profile import breakdown, summarise
 
     console = Console()
     if not console.is_terminal:
@@ -190,7 +190,9 @@ def run(args: argparse.Namespace) -> int:
             "its rates are measured over the box"
         )
     if profile_path is not None and profile_path.exists():
-        document["profile"] = summarise(profile_path)
+        document["profile"] = {"breakdown": breakdown(profile_path), **summarise(profile_path)}
+        for name, share in document["profile"]["breakdown"]:
+            console.print(f"profile: {share:5.1f} %  {name}")
     report.write_json(args.output / f"{stem}.json", document)
     for path in report.plots(args.output, stem, ordered, console):
         console.print(f"plot: {path}")

@@ -39,5 +39,5 @@ def difference(after: Counts, before: Counts) -> Counts:
 
 
 def api_requests(counts: Counts) -> float:
-    """Requests to the Dimona API (not the token endpoint)."""
-    return sum(v for k, v in counts.items() if not k.startswith("token "))
+    """Requests to the Dimona API (not the token endpoint, the metrics or the admin API)."""
+    return sum(v for k, v in counts.items() if not k.startswith(("token ", "metrics ", "admin")))

@@ -43,8 +43,9 @@ def spawned_adapter(
         if binary is None:
             msg = "py-spy not found: uv sync --all-groups"
             raise RuntimeError(msg)
+        # --gil: only the thread holding the GIL, i.e. where the adapter's Python CPU goes
         command = [binary, "record", "--rate", str(rate), "--format", "raw", "--nonblocking",
-                   "--output", str(profile_to), "--", *python]  # fmt: skip
+                   "--gil", "--output", str(profile_to), "--", *python]  # fmt: skip
     env = {**os.environ, **settings_env(settings), "DIMONA_ADAPTER_LOG_FORMAT": "json",
            "DIMONA_ADAPTER_HTTP__PORT": "0"}  # fmt: skip
     spy = subprocess.Popen(  # noqa: S603 - fixed argv
@@ -122,3 +123,33 @@ def summarise(raw: Path, *, top: int = 30) -> dict[str, list[tuple[str, float]]]
         "self": [(f, round(100 * c / total, 1)) for f, c in own.most_common(top)],
         "inclusive": [(f, round(100 * c / total, 1)) for f, c in inclusive.most_common(top)],
     }
+
+
+# Where a stack belongs: the first rule whose marker is on it wins (order matters).
+CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("start-up (imports)", ("importlib._bootstrap",)),
+    ("store (SQLite)", ("adapter/edges/store/",)),
+    ("status events (build + Avro encode)", ("StatusEvents.",)),
+    ("ONSS HTTP client (httpx + aiohttp)", ("DimonaRestClient", "aiohttp", "httpx")),
+    ("intake (decode + validate)", ("Intake.examine",)),
+    ("outbox relay + producer", ("OutboxRelay", "IdempotentProducer")),
+    ("consumer", ("KafkaEventSource",)),
+    ("translation + state machine (core)", ("adapter/core/",)),
+    ("driver (parse, records, logging)", ("DeclarationDriver",)),
+    ("runner + executor", ("Runner.", "Executor.")),
+    ("event loop", ("_run_once",)),
+)
+
+
+def breakdown(raw: Path) -> list[tuple[str, float]]:
+    """Share of the samples per category, start-up excluded."""
+    counts: Counter[str] = Counter()
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        name = next((n for n, marks in CATEGORIES if any(m in stack for m in marks)), "other")
+        counts[name] += int(count_text)
+    counts.pop("start-up (imports)", None)
+    total = sum(counts.values()) or 1
+    return [(name, round(100 * c / total, 1)) for name, c in counts.most_common()]

@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from adapter.chaos.schedule import FAULT_KINDS
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -29,6 +31,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--chaos-seconds", type=float, default=45.0, help="length of the fault phase of a run"
+    )
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=FAULT_KINDS,
+        help="leave a fault kind out (repeatable); the rest of each seed's plan is unchanged",
     )
     parser.add_argument("--keep-logs", action="store_true", help="keep the logs of passing runs")
     parser.set_defaults(handler=run)
@@ -48,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     console.print(
         f"[bold]Chaos[/]: {args.runs} runs from seed {first_seed}, {args.events} events each; "
         f"work directory {root}"
+        + (f"; without {', '.join(sorted(args.without))}" if args.without else "")
     )
     with ChaosEnvironment() as env:
         for index in range(args.runs):
@@ -57,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
                 events=args.events,
                 time_limit_s=args.time_limit,
                 chaos_s=min(args.chaos_seconds, args.time_limit / 2),
+                without=frozenset(args.without),
             )
             work = root / f"seed-{seed}"
             work.mkdir()

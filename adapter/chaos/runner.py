@@ -33,6 +33,8 @@ class RunConfig:
     """The whole run: chaos phase plus settling."""
     chaos_s: float = 45.0
     waves: int = 8
+    without: frozenset[str] = frozenset()
+    """Fault kinds left out of the plan (``schedule.FAULT_KINDS``)."""
 
 
 @dataclass(slots=True)
@@ -65,7 +67,9 @@ class ChaosRun:
         self._env = env
         self._config = config
         self._work = work
-        self._plan: FaultPlan = make_plan(config.seed, chaos_s=config.chaos_s, waves=config.waves)
+        self._plan: FaultPlan = make_plan(
+            config.seed, chaos_s=config.chaos_s, waves=config.waves, without=config.without
+        )
         today = datetime.now(UTC).date()
         self._workload: Workload = build_workload(config.seed, config.events, today=today)
         self._settings = self._make_settings()

@@ -72,11 +72,51 @@ def _sandbox_faults(rng: random.Random, seed: int) -> tuple[dict[str, Any], str]
             }
         elif kind == "processing":
             faults["slowProcessing"] = {"rate": rng.uniform(0.1, 0.4), "extraSeconds": 4}
+    if faults.get("lostResponseMode") == "500":
+        kinds = ["lost-500" if k == "lost" else k for k in kinds]
     return faults, "+".join(sorted(kinds))
 
 
-def make_plan(seed: int, *, chaos_s: float, waves: int) -> FaultPlan:
-    """Kills, broker cuts and sandbox fault windows spread over ``chaos_s`` seconds."""
+FAULT_KINDS = ("kill", "cut", "token", "errors", "lost", "lost-500", "resets", "slow", "processing")
+"""What ``--without`` can leave out of a plan (the rest of the plan stays the same)."""
+_KEYS = {
+    "token": ("tokenOutage",),
+    "errors": ("errors",),
+    "lost": ("lostResponses", "lostResponseMode"),
+    "resets": ("resets",),
+    "slow": ("latency",),
+    "processing": ("slowProcessing",),
+}
+
+
+def _without(step: Step, left_out: frozenset[str]) -> Step | None:
+    if step.action in (Action.KILL, Action.RESTART):
+        return None if "kill" in left_out else step
+    if step.action in (Action.CUT, Action.RESTORE):
+        return None if "cut" in left_out else step
+    if step.action is not Action.SANDBOX or not step.label:
+        return step
+    faults = dict(step.faults)
+    kinds = step.label.split("+")
+    if "lost-500" in left_out and faults.get("lostResponseMode") == "500":
+        faults["lostResponseMode"] = "reset"
+        kinds = ["lost" if k == "lost-500" else k for k in kinds]
+    for kind in left_out & _KEYS.keys():
+        for key in _KEYS[kind]:
+            faults.pop(key, None)
+        kinds = [k for k in kinds if k != kind and not (kind == "lost" and k == "lost-500")]
+    if not kinds:
+        return None
+    return Step(step.at_s, step.action, faults, "+".join(kinds))
+
+
+def make_plan(
+    seed: int, *, chaos_s: float, waves: int, without: frozenset[str] = frozenset()
+) -> FaultPlan:
+    """Kills, broker cuts and sandbox fault windows spread over ``chaos_s`` seconds.
+
+    ``without`` (names from ``FAULT_KINDS``) removes faults after the plan is drawn, so the
+    rest of a seed's plan is unchanged."""
     rng = random.Random(seed)  # noqa: S311 - repeatable chaos, not secrets
     steps: list[Step] = [Step(0.0, Action.PRODUCE)]
     steps += [
@@ -103,4 +143,5 @@ def make_plan(seed: int, *, chaos_s: float, waves: int) -> FaultPlan:
         steps.append(Step(round(at, 2), Action.SANDBOX, faults, label))
         steps.append(Step(round(at + length, 2), Action.SANDBOX, {"seed": seed}))
         at += length + rng.uniform(0.5, 3.0)
-    return FaultPlan(seed, tuple(sorted(steps)), chaos_s)
+    kept = [k for k in (_without(step, without) for step in steps) if k is not None]
+    return FaultPlan(seed, tuple(sorted(kept)), chaos_s)

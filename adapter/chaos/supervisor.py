@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 from adapter.processes import AdapterProcess
@@ -49,10 +50,13 @@ class AdapterSupervisor:
             self.start()
 
     def stop(self) -> None:
-        """SIGTERM (graceful drain) for the last process."""
+        """SIGTERM (graceful drain) for the last process.
+
+        Exit 0 is a clean drain; -SIGTERM means our signal arrived before the process had
+        installed its handler (still starting up): ours too, not a crash."""
         if self._process is not None:
             code = self._process.stop()
-            if code not in (0, None):
+            if code not in (0, None, -signal.SIGTERM):
                 self.unexpected_exits.append(code)
             self._retire(f"stopped with {code}")
 

@@ -70,12 +70,13 @@ def test_onss_request_counts() -> None:
         'sandbox_http_requests_total{endpoint="submit",method="POST",status="201"} 10.0\n'
         'sandbox_http_requests_total{endpoint="get",method="GET",status="200"} 12.0\n'
         'sandbox_http_requests_total{endpoint="token",method="POST",status="200"} 1.0\n'
+        'sandbox_http_requests_total{endpoint="metrics",method="GET",status="200"} 2.0\n'
         'sandbox_http_requests_created{endpoint="get",method="GET",status="200"} 1.7e9\n'
     )
     after = onss.parse_requests(text)
-    assert after == {"submit 201": 10.0, "get 200": 12.0, "token 200": 1.0}
+    assert after == {"submit 201": 10.0, "get 200": 12.0, "token 200": 1.0, "metrics 200": 2.0}
     delta = onss.difference(after, {"submit 201": 4.0, "token 200": 1.0})
-    assert delta == {"get 200": 12.0, "submit 201": 6.0}
+    assert delta == {"get 200": 12.0, "metrics 200": 2.0, "submit 201": 6.0}
     assert onss.api_requests(after) == 22.0
 
 

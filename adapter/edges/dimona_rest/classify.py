@@ -140,9 +140,12 @@ def error_for_response(
             status=status,
             endpoint=endpoint,
         )
-    if submission and status in (502, 504):
+    if submission and status >= 500:
+        # The declaration may have been recorded before the server failed (the chaos suite
+        # met exactly that): search ONSS before any new POST. 503 is answered above: the
+        # service said it is unavailable, so nothing was recorded.
         return DimonaUncertainSubmission(
-            f"{endpoint}: HTTP {status} from a gateway after the declaration was sent"
+            f"{endpoint}: HTTP {status} after the declaration was sent; outcome unknown"
         )
     if status >= 500 or status == 408:
         return DimonaTransientError(
