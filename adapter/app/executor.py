@@ -53,6 +53,7 @@ class Executor:
     def _ended(self, employment_id: str, task: asyncio.Task[None]) -> None:
         if self._actors.get(employment_id) is task:
             del self._actors[employment_id]
+            self._partition_of.pop(employment_id, None)
         stopping = employment_id in self._stopping
         self._stopping.discard(employment_id)
         if task.cancelled() or stopping:
