@@ -1,8 +1,8 @@
 """``dimona-adapter``: one command line for the adapter, its sandbox and its tools.
 
-Exit codes: 0 success; 1 the input violates a rule (translate) or a check failed;
-4 the dead-letter circuit breaker stopped `run`;
-2 unreadable input or wrong usage; 3 fatal configuration; 130 interrupted.
+Exit codes: 0 success; 1 a check failed, nothing found, or the input breaks a rule;
+2 unreadable input or wrong usage; 3 fatal configuration; 4 a service the command needs
+(ONSS) is unavailable; 5 the dead-letter circuit breaker stopped `run`; 130 interrupted.
 """
 
 from __future__ import annotations

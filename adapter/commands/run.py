@@ -13,7 +13,7 @@ from adapter.commands.config_check import load_settings
 from adapter.logging import configure_logging
 from adapter.settings import Settings
 
-EXIT_DEAD_LETTER_BREAKER = 4
+EXIT_DEAD_LETTER_BREAKER = 5
 """Exit code when the dead-letter circuit breaker stopped the consumer (see docs/operations.md)."""
 
 
