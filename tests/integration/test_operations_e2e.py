@@ -63,3 +63,20 @@ def test_probes_metrics_and_canonical_lines(adapter_settings: Settings) -> None:
     handled = [line for line in lines if line.get("event") == "message handled"]
     assert any(line.get("transition") == "SUBMITTED->ACCEPTED" for line in handled), handled
     assert ssin not in output  # personal data never in clear
+
+
+def test_dead_letter_flood_stops_the_consumer_with_exit_code_5(adapter_settings: Settings) -> None:
+    pipeline = adapter_settings.pipeline.model_copy(
+        update={"dead_letter_window": 10, "dead_letter_ratio_limit": 0.5}
+    )
+    settings = adapter_settings.model_copy(update={"pipeline": pipeline})
+    create_topics(settings)
+    produce_events(settings, [b"not an event %d" % i for i in range(20)])
+    with AdapterProcess(settings) as process:
+        deadline = time.monotonic() + 60
+        while process.alive and time.monotonic() < deadline:
+            time.sleep(0.3)
+        code = process.stop()
+        output = process.output()
+    assert code == 5, output[-2000:]
+    assert "dead-lettered" in output
