@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +139,21 @@ class StatusReader:
 
     def read(self, timeout_s: float = 0.2) -> list[dict[str, Any]]:
         return [self._codec.decode(m.value()) for m in self.raw(timeout_s)]
+
+    def collect(
+        self,
+        into: list[dict[str, Any]],
+        *,
+        until: Callable[[list[dict[str, Any]]], bool] = lambda _statuses: False,
+        time_limit_s: float,
+    ) -> bool:
+        """Append what arrives to ``into`` until ``until(into)`` holds or the time is up."""
+        deadline = time.monotonic() + time_limit_s
+        while time.monotonic() < deadline:
+            if until(into):
+                return True
+            into.extend(self.read(0.2))
+        return until(into)
 
     def raw(self, timeout_s: float = 0.2) -> list[Any]:
         return [m for m in self._consumer.consume(1000, timeout_s) if m.error() is None]

@@ -181,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
         },
         "sandbox": {"latency_ms": args.latency_ms, "processing_delay_s": args.processing_delay},
         "poll_schedule": poll_schedule(args.first_wait, args.poll_interval).model_dump(),
-        "runs": {n: r.summary for n, r in results.items()},
+        "runs": {n: {**r.summary, "timeline": r.timeline} for n, r in results.items()},
         "targets": verdicts,
     }
     if "plain" in results:

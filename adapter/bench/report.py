@@ -21,8 +21,8 @@ TARGETS = {
 
 
 COLUMNS = (
-    "run", "events", "decl.", "window s", "events/s", "decl./s", "p50 s", "p95 s", "p99 s",
-    "CPU s/1k decl.", "adapter cores", "peak RSS MB", "ONSS req/decl.",
+    "run", "events", "decl.", "window s", "events/s", "decl./s", "steady decl./s", "p50 s",
+    "p95 s", "p99 s", "CPU s/1k decl.", "adapter cores", "peak RSS MB", "ONSS req/decl.",
 )  # fmt: skip
 
 
@@ -36,6 +36,7 @@ def table(title: str, results: Sequence[RunResult]) -> Table:
         grid.add_row(
             label, f"{s['events_finished']:,}", f"{s['declarations_finished']:,}",
             f"{s['window_s']:.1f}", f"{s['events_per_s']:,.0f}", f"{s['declarations_per_s']:,.0f}",
+            _n(s.get("declarations_per_s_middle_half")),
             _n(lat["p50"]), _n(lat["p95"]), _n(lat["p99"]),
             _n(s["adapter_cpu_s_per_1000_declarations"]), _n(s["adapter_cpu_cores"]),
             _n(s["adapter_peak_rss_mb"]), _n(s["onss_requests_per_declaration"]),

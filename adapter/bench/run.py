@@ -267,6 +267,7 @@ def _result(config: RunConfig, records: Sequence[Encoded], tracker: CompletionTr
         "window_s": round(window, 3),
         "events_per_s": round(stats.rate(len(finished), window), 1),
         "declarations_per_s": round(stats.rate(declarations, window), 1),
+        "declarations_per_s_middle_half": _middle_rate(decl_times),
         "latency_s": {
             k: None if v is None else round(v, 3) for k, v in stats.summary(latencies).items()
         },
@@ -298,6 +299,15 @@ def _result(config: RunConfig, records: Sequence[Encoded], tracker: CompletionTr
         "rss_mb": [s.rss_mb for _, s in points],
     }
     return RunResult(config.mode, len(records), summary, timeline, latencies)
+
+
+def _middle_rate(times: Sequence[float]) -> float | None:
+    """Declarations/s between the 25th and the 75th percentile of completion times: the
+    steady state, without the start (the backlog being taken in) and the tail."""
+    low, high = stats.percentile(times, 25), stats.percentile(times, 75)
+    if low is None or high is None or high <= low:
+        return None
+    return round(stats.rate(sum(1 for t in times if low <= t <= high), high - low), 1)
 
 
 def _round(value: float | None) -> float | None:

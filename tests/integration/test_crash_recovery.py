@@ -4,7 +4,6 @@ sandbox's own records show no period declared twice."""
 from __future__ import annotations
 
 import random
-import time
 from datetime import timedelta
 
 import pytest
@@ -37,15 +36,11 @@ def test_killed_and_restarted_adapter_loses_nothing_and_declares_nothing_twice(
     try:
         for _ in range(3):
             process = AdapterProcess(adapter_settings).start()
-            deadline = time.monotonic() + rng.uniform(4.0, 8.0)
-            while time.monotonic() < deadline:
-                statuses.extend(reader.read(0.2))
+            reader.collect(statuses, time_limit_s=rng.uniform(4.0, 8.0))
             process.kill()
             output += process.output()
         with AdapterProcess(adapter_settings) as process:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and not all_final(statuses, expected):
-                statuses.extend(reader.read(0.3))
+            reader.collect(statuses, until=lambda got: all_final(got, expected), time_limit_s=120)
             output += process.output()
     finally:
         reader.close()
@@ -81,16 +76,16 @@ def test_sigterm_drains_and_exits_cleanly_then_work_resumes(
     statuses: list[dict[str, object]] = []
     try:
         process = AdapterProcess(settings).start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not any(s["status"] == "SUBMITTED" for s in statuses):
-            statuses.extend(reader.read(0.2))
+        reader.collect(
+            statuses,
+            until=lambda got: any(s["status"] == "SUBMITTED" for s in got),
+            time_limit_s=30,
+        )
         exit_code = process.stop(timeout_s=20)
         assert exit_code == 0, process.output()[-2000:]
         assert not all_final(statuses, expected)
         with AdapterProcess(settings):
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and not all_final(statuses, expected):
-                statuses.extend(reader.read(0.3))
+            reader.collect(statuses, until=lambda got: all_final(got, expected), time_limit_s=60)
     finally:
         reader.close()
     assert all_final(statuses, expected)

@@ -46,9 +46,9 @@ def test_probes_metrics_and_canonical_lines(adapter_settings: Settings) -> None:
         assert ready.status_code == 200, ready.text
         assert httpx.get(f"{base}/livez", timeout=2).status_code == 200
         produce_events(settings, [event])
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not all_final(statuses, [event["eventId"]]):
-            statuses.extend(reader.read(0.3))
+        reader.collect(
+            statuses, until=lambda got: all_final(got, [event["eventId"]]), time_limit_s=60
+        )
         metrics = httpx.get(f"{base}/metrics", timeout=2).text
         output = process.output()
     reader.close()

@@ -53,13 +53,9 @@ def test_two_processes_share_the_work_and_survive_one_being_killed(
     with AdapterProcess(settings, name="a") as first, AdapterProcess(settings, name="b") as second:
         time.sleep(5.0)  # both join the group before the work arrives
         produce_events(settings, events)
-        deadline = time.monotonic() + 3.0
-        while time.monotonic() < deadline:
-            statuses.extend(reader.read(0.2))
+        reader.collect(statuses, time_limit_s=3.0)
         first.kill()
-        deadline = time.monotonic() + 150
-        while time.monotonic() < deadline and not all_final(statuses, expected):
-            statuses.extend(reader.read(0.3))
+        reader.collect(statuses, until=lambda got: all_final(got, expected), time_limit_s=150)
         logs = first.output()[-1500:] + second.output()[-1500:]
     reader.close()
 
