@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from adapter.child_processes import die_with_parent
 from adapter.demo_harness import settings_env
 from adapter.settings import Settings
 
@@ -36,6 +37,7 @@ class AdapterProcess:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, no locks taken
         )
         return self
 

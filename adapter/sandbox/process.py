@@ -25,6 +25,8 @@ from typing import IO, Any
 
 import httpx
 
+from adapter.child_processes import die_with_parent
+
 
 class SandboxStartError(RuntimeError):
     """The sandbox did not come up."""
@@ -128,7 +130,12 @@ class SandboxProcess:
         self._stderr = self._stderr_path.open("wb")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            self.args, stdout=self._stdout, stderr=self._stderr, env=env, start_new_session=True
+            self.args,
+            stdout=self._stdout,
+            stderr=self._stderr,
+            env=env,
+            start_new_session=True,
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, no locks taken
         )
         deadline = time.monotonic() + self.start_timeout
         try:

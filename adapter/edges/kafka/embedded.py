@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from adapter.child_processes import die_with_parent
 from adapter.core.errors import FatalConfiguration
 
 
@@ -83,6 +84,7 @@ class EmbeddedBroker:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in a terminal reaches us, not the broker directly
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, no locks taken
         )
         self._wait_until_ready()
 
