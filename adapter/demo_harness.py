@@ -176,12 +176,17 @@ def all_final(statuses: Sequence[Mapping[str, Any]], expected_events: Iterable[s
     return not pending and set(expected_events) <= finished_events
 
 
+INTERRUPTED = 130
+
+
 class DemoHarness:
     """Runs the adapter in-process, feeds it events and shows what comes back."""
 
     def __init__(self, settings: Settings, console: Console) -> None:
         self.settings = settings
         self.console = console
+        self.interrupted = asyncio.Event()
+        """Set (e.g. by a SIGINT handler) to stop early: the shutdown stays orderly."""
 
     async def run(self, events: Sequence[Mapping[str, Any] | bytes], *, timeout_s: float) -> int:
         kafka = self.settings.kafka
@@ -215,7 +220,7 @@ class DemoHarness:
         deadline = time.monotonic() + timeout_s
         self.console.print(f"\n[bold]Status events on {self.settings.kafka.status_topic}[/]")
         self.console.print(f"[bold]{_line(_HEADER)}[/]", highlight=False)
-        while time.monotonic() < deadline and not adapter.done():
+        while time.monotonic() < deadline and not adapter.done() and not self.interrupted.is_set():
             batch = await asyncio.to_thread(reader.read, 0.3)
             for status in batch:
                 statuses.append(status)
@@ -234,10 +239,13 @@ class DemoHarness:
         done = all_final(statuses, expected)
         summary = ", ".join(f"{count} {name}" for name, count in sorted(finals.items()))
         colour = "green" if done else "red"
+        verdict = "Done" if done else "Interrupted" if self.interrupted.is_set() else "Incomplete"
         self.console.print(
-            f"[bold {colour}]{'Done' if done else 'Incomplete'}[/]: {len(statuses)} status events; "
-            f"final: {summary or 'none'}."
+            f"[bold {colour}]{verdict}[/]: {len(statuses)} status events; "
+            f"final: {summary or 'none'}. Everything is stopped."
         )
+        if self.interrupted.is_set() and not done:
+            return INTERRUPTED
         return 0 if done else 1
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 import tempfile
 import uuid
@@ -73,6 +74,9 @@ async def _demo(work: Path, processing_delay: float, time_limit_s: float) -> int
             f"  broker {broker.bootstrap_servers} ({broker.kind}), sandbox {sandbox.root_url}"
         )
         harness = DemoHarness(settings, console)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C: stop in order, then summarise
+            loop.add_signal_handler(sig, harness.interrupted.set)
         events = demo_script(SystemClock().today())
         return await harness.run(events, timeout_s=time_limit_s)
     return 1  # pragma: no cover - the with block always returns
