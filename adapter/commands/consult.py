@@ -289,7 +289,11 @@ def from_onss(item: Mapping[str, Any]) -> Found:
         received_at=item.get("receivedAt") or status.get("receivedAt"),
         employer=_employer_ids(item.get("employer")),
         ssin=(item.get("worker") or {}).get("ssin"),
-        anomalies=[a.get("code", "?") for a in status.get("anomalies") or []],
+        anomalies=[
+            anomaly.code
+            for anomaly in map(parse_anomaly, status.get("anomalies") or [])
+            if anomaly is not None
+        ],
     )
     _features_into(row, block.get("features") or {})
     return row
