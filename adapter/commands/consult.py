@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from adapter.edges.dimona_rest.answers import parse_anomaly
+
 FOUND, NOTHING, CONFIG, ONSS_DOWN = 0, 1, 3, 4
 _BLOCKS = {"dimonaIn": "IN", "dimonaOut": "OUT", "dimonaUpdate": "UPDATE", "dimonaCancel": "CANCEL"}
 
