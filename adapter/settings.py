@@ -160,5 +160,5 @@ class Settings(BaseSettings):
     pipeline: PipelineSettings = PipelineSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
-    max_events_in_flight: int = Field(default=10_000, ge=1)
+    max_events_in_flight: int = Field(default=1_000, ge=1)  # docs/performance.md: 100k backlog
     drain_budget_s: float = Field(default=20.0, gt=0)

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 class RunnerConfig:
     batch_size: int = 500
     poll_timeout_s: float = 0.2
-    max_employments_in_flight: int = 10_000
+    max_employments_in_flight: int = 1_000
     drain_budget_s: float = 20.0
     dead_letter_ratio_limit: float = 0.5
     dead_letter_window: int = 200

@@ -38,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add("--latency-ms", type=float, default=50.0, help="sandbox latency per ONSS call")
     add("--processing-delay", type=float, default=0.0, help="sandbox processing delay, s")
     add("--max-in-flight", type=int, default=200, help="HTTP requests in flight (adapter)")
-    add("--max-events-in-flight", type=int, default=10_000, help="active employments cap")
+    add("--max-events-in-flight", type=int, default=1_000, help="active employments cap")
     add("--first-wait", type=float, default=0.05, help="first GET this long after the POST, s")
     add("--poll-interval", type=float, default=0.2, help="then one GET every ..., s")
     add("--plain-time-box", type=float, default=30.0, help="plain baseline box, s (0: none)")
@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console()
     if not console.is_terminal:
-        console = Console(width=170)
+        console = Console(width=200)
     args.output.mkdir(parents=True, exist_ok=True)
     stem = "bench-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     profile_path = args.output / f"{stem}-pyspy.txt" if args.profile else None

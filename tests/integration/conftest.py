@@ -35,4 +35,9 @@ def adapter_settings(tmp_path: Path, broker: BrokerHandle, sandbox: SandboxProce
             "dead_letter_topic": f"hr.employment.events.dlq.{suffix}",
         }
     )
-    return base.model_copy(update={"kafka": kafka})
+    # A kill between the intent and the POST is reconciled for this long before a re-post:
+    # the sandbox lists a declaration within its 0.3 s processing delay, so 10 s is ample.
+    pipeline = base.pipeline.model_copy(
+        update={"reconcile_window_s": 10.0, "reconcile_interval_s": 0.5}
+    )
+    return base.model_copy(update={"kafka": kafka, "pipeline": pipeline})
