@@ -31,7 +31,6 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_wait_s = idle_wait_s
         self._wake = asyncio.Event()
-        self.published = 0
 
     def nudge(self) -> None:
         self._wake.set()
@@ -52,7 +51,6 @@ class OutboxRelay:
             await self._publisher.publish(entries)
             await store.call_first(store.sync.mark_published, [e.row_id for e in entries])
             total += len(entries)
-            self.published += len(entries)
 
     async def run(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():

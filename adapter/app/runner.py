@@ -63,8 +63,6 @@ class Runner:
         self._breaker = DeadLetterBreaker(
             ratio_limit=self._config.dead_letter_ratio_limit, window=self._config.dead_letter_window
         )
-        self.consumed = 0
-        self.rejected = 0
 
     def use_telemetry(self, telemetry: Telemetry) -> None:
         """Set once the ops server (and its health report) runs."""
@@ -120,8 +118,6 @@ class Runner:
         except TransientError as exc:
             # Harmless: the records are in the inbox; a redelivery is dropped as a duplicate.
             logger.warning("offset commit failed, continuing: %s", exc)
-        self.consumed += len(messages)
-        self.rejected += len(rejected)
         self._executor.wake(
             a.entry.employment_id for a, new in zip(accepted, fresh, strict=True) if new
         )
