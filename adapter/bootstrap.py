@@ -7,15 +7,20 @@ Settings (pointing at the embedded broker and the sandbox).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 
 from adapter.app.async_store import AsyncStore
+from adapter.app.backoff import retry_delay
 from adapter.app.driver import DeclarationDriver, DriverConfig
 from adapter.app.executor import Executor
 from adapter.app.intake import Intake
+from adapter.app.onss_circuit import CircuitConfig, OnssCircuit
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
@@ -37,9 +42,13 @@ from adapter.edges.kafka.producer import (
     KafkaStatusPublisher,
 )
 from adapter.edges.kafka.topics import ensure_topics
+from adapter.edges.store.engine import StoreUnavailableError
 from adapter.edges.store.factory import open_store
+from adapter.edges.store.sql import SqlStore
 from adapter.logging import log_handled
 from adapter.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 EVENT_SCHEMA = "employment_event"
 STATUS_SCHEMA = "declaration_status_changed"
@@ -82,18 +91,56 @@ class Adapter:
     producer: IdempotentProducer
 
 
+async def open_migrated_store(
+    settings: Settings, stopping: asyncio.Event | None = None, *, cap_s: float = 30.0
+) -> SqlStore | None:
+    """The store, migrated; while the database cannot be reached, wait and try again (with a
+    growing backoff, logged) rather than fail the start. None if stopped meanwhile."""
+    password = settings.store.password.get_secret_value() if settings.store.password else None
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            store = await asyncio.to_thread(open_store, settings.store.url, password=password)
+            try:
+                await asyncio.to_thread(store.migrate)
+            except BaseException:
+                store.close()
+                raise
+        except StoreUnavailableError as exc:
+            delay = retry_delay(attempt, None, cap=cap_s)
+            logger.warning(
+                "store unavailable at start-up, waiting",
+                extra={"error": str(exc), "attempt": attempt, "retry_in_s": round(delay, 3)},
+            )
+            if stopping is None:
+                await asyncio.sleep(delay)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
+            if stopping.is_set():
+                return None
+            continue
+        return store
+
+
 @asynccontextmanager
 async def build_adapter(
-    settings: Settings, *, driver_config: DriverConfig | None = None
-) -> AsyncIterator[Adapter]:
+    settings: Settings,
+    *,
+    driver_config: DriverConfig | None = None,
+    stopping: asyncio.Event | None = None,
+) -> AsyncIterator[Adapter | None]:
+    """The wired adapter; None when ``stopping`` was set while the store was still down."""
     kafka = settings.kafka
     client_config = kafka.client_config()
     if kafka.create_topics:
         topics = (kafka.input_topic, kafka.status_topic, kafka.dead_letter_topic)
         ensure_topics(client_config, topics, partitions=kafka.topic_partitions)
-    password = settings.store.password.get_secret_value() if settings.store.password else None
-    sync_store = open_store(settings.store.url, password=password)
-    sync_store.migrate()
+    sync_store = await open_migrated_store(settings, stopping)
+    if sync_store is None:
+        yield None
+        return
     store = AsyncStore(sync_store)
     clock = SystemClock()
     metrics = PrometheusMetrics()
@@ -127,9 +174,19 @@ async def build_adapter(
             reconcile_window_s=settings.pipeline.reconcile_window_s,
             reconcile_interval_s=settings.pipeline.reconcile_interval_s,
             regime_fallback=settings.policy.redeclare_lost_special_regime,
+            retry_backoff_cap_s=settings.pipeline.retry_backoff_cap_s,
+            retry_after_cap_s=settings.pipeline.retry_after_cap_s,
         ),
         on_outbox=relay.nudge,
         telemetry=telemetry,
+        circuit=OnssCircuit(
+            time.monotonic,
+            CircuitConfig(
+                threshold=settings.pipeline.onss_circuit_threshold,
+                cap_s=settings.pipeline.onss_circuit_cap_s,
+                retry_after_cap_s=settings.pipeline.retry_after_cap_s,
+            ),
+        ),
     )
     executor = Executor(driver, one_per_partition=settings.pipeline.mode == "plain")
     runner = Runner(
@@ -145,6 +202,7 @@ async def build_adapter(
             drain_budget_s=settings.drain_budget_s,
             dead_letter_ratio_limit=settings.pipeline.dead_letter_ratio_limit,
             dead_letter_window=settings.pipeline.dead_letter_window,
+            rescan_interval_s=settings.pipeline.rescan_interval_s,
         ),
     )
     try:
@@ -171,5 +229,6 @@ async def build_adapter(
 async def run_until_stopped(
     settings: Settings, stopping: asyncio.Event, *, driver_config: DriverConfig | None = None
 ) -> None:
-    async with build_adapter(settings, driver_config=driver_config) as adapter:
-        await adapter.runner.run(stopping)
+    async with build_adapter(settings, driver_config=driver_config, stopping=stopping) as adapter:
+        if adapter is not None:
+            await adapter.runner.run(stopping)

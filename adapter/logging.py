@@ -116,6 +116,7 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,
+        structlog.stdlib.ExtraAdder(),  # fields given as ``extra=`` by standard-library loggers
         mask_personal_data,
     ]
     renderer: Any = (

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapter.core.polling import PollSchedule
-from adapter.edges.dimona_rest.config import DimonaRestConfig
+from adapter.edges.dimona_rest.config import DimonaRestConfig, HttpUrl
 
 ENV_PREFIX = "DIMONA_ADAPTER_"
 
@@ -64,13 +64,13 @@ class EncodingSettings(_Group):
     """How records are framed on the topics."""
 
     format: Literal["single-object", "confluent"] = "single-object"
-    schema_registry_url: str | None = None
+    schema_registry_url: HttpUrl | None = None
 
 
 class SoapSettings(_Group):
     """The Dimona SOAP channel (consultation by criteria; docs/soap.md)."""
 
-    endpoint: str | None = Field(
+    endpoint: HttpUrl | None = Field(
         default=None,
         description="SOAP endpoint; default: the REST root with /SOAP/dimona "
         "(https://host/REST/dimona/v2 -> https://host/SOAP/dimona)",
@@ -139,6 +139,29 @@ class PipelineSettings(_Group):
     )
     dead_letter_window: int = Field(
         default=200, ge=10, description="how many recent records the dead-letter ratio looks at"
+    )
+    retry_backoff_cap_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="longest wait of one declaration between two failed ONSS calls "
+        "(exponential backoff with jitter up to this)",
+    )
+    retry_after_cap_s: float = Field(
+        default=300.0, ge=0, description="ONSS's Retry-After is honoured up to this many seconds"
+    )
+    onss_circuit_threshold: int = Field(
+        default=5,
+        ge=1,
+        description="consecutive ONSS failures (all declarations together) after which every "
+        "call waits: a failing ONSS slows every actor",
+    )
+    onss_circuit_cap_s: float = Field(
+        default=60.0, gt=0, description="longest shared pause while ONSS keeps failing"
+    )
+    rescan_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="how often the open work of the owned partitions is looked up again",
     )
 
 

@@ -12,14 +12,15 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
 
 from adapter.app.async_store import AsyncStore
-from adapter.app.backoff import retry_delay
 from adapter.app.clock import Clock
+from adapter.app.onss_circuit import OnssCalls, OnssCircuit
 from adapter.app.ports import DimonaGateway, InboxEntry, OutboundRecord, PlannedDeclaration
 from adapter.app.ports import StoredDeclaration as Stored
 from adapter.app.reconcile import find_recorded_declaration
@@ -54,6 +55,10 @@ class DriverConfig:
     reconcile_interval_s: float = 5.0
     regime_fallback: bool = False
     """Cancel and re-declare as OTH when ONSS warns 90017-510 / 90017-369 (laravel-dimona)."""
+    retry_backoff_cap_s: float = 300.0
+    """Longest wait of one declaration between two failed ONSS calls (poll, search, submit)."""
+    retry_after_cap_s: float = 300.0
+    """ONSS's ``Retry-After`` is honoured up to this many seconds."""
 
 
 class DeclarationDriver:
@@ -68,6 +73,7 @@ class DeclarationDriver:
         config: DriverConfig | None = None,
         on_outbox: Callable[[], None] = lambda: None,
         telemetry: Telemetry | None = None,
+        circuit: OnssCircuit | None = None,
     ) -> None:
         self._store = store
         self._gateway = gateway
@@ -77,6 +83,11 @@ class DeclarationDriver:
         self._config = config or DriverConfig()
         self._on_outbox = on_outbox
         self._telemetry = telemetry or Telemetry()
+        self._onss = OnssCalls(
+            circuit or OnssCircuit(clock.monotonic),
+            backoff_cap_s=self._config.retry_backoff_cap_s,
+            retry_after_cap_s=self._config.retry_after_cap_s,
+        )
         self._critical: set[str] = set()
         self.stop_requested: Callable[[str], bool] = lambda _employment: False
 
@@ -216,6 +227,8 @@ class DeclarationDriver:
             declaration = DECLARATION.validate_json(stored.declaration_json)
             periods_json = PERIODS.dump_json(apply_answer(periods, declaration, answer)).decode()
         next_at = self._next_action_at(decision)
+        if isinstance(next_event, m.SubmissionFailedTransient):
+            self._onss.warn_waiting(stored, "submit", next_event.reason, next_at)
         saved = await self._save(stored, decision.progress, next_at, records, periods_json)
         self._report_step(entry, stored, saved, self._clock.monotonic() - started)
         return saved, decision.effects
@@ -234,7 +247,7 @@ class DeclarationDriver:
             topic=entry.topic,
             partition=entry.partition,
             offset=entry.offset,
-            outcome="accepted",
+            outcome=new.value.lower(),
             duration_s=seconds,
             event_id=entry.event_id,
             employment_id=entry.employment_id,
@@ -251,7 +264,7 @@ class DeclarationDriver:
                 schedule = self._config.poll_schedule
                 return self._epoch() + schedule.delay_after(elapsed, waiting_identification=waiting)
             if isinstance(effect, m.RetryLater):
-                return self._epoch() + retry_delay(effect.attempts, effect.retry_after)
+                return self._epoch() + self._onss.retry_delay(effect.attempts, effect.retry_after)
         return None
 
     async def _save(
@@ -311,7 +324,7 @@ class DeclarationDriver:
             return m.SubmissionFailedPermanent(str(exc))
         self._critical.add(employment)
         try:
-            declaration_id = await self._gateway.submit(body)
+            declaration_id = await self._onss.call(partial(self._gateway.submit, body))
         except UncertainOutcome as exc:
             return m.SubmissionUncertain(str(exc))
         except TransientError as exc:
@@ -343,15 +356,19 @@ class DeclarationDriver:
         schedule = self._config.poll_schedule
         waiting = progress.state is m.DeclarationState.WAITING_IDENTIFICATION
         due = stored.next_action_at
+        failures = 0
         while True:
             elapsed = (self._clock.now() - progress.submitted_at).total_seconds()
             if schedule.should_give_up(elapsed, waiting_identification=waiting):
                 return m.Abandoned(f"no final answer from ONSS after {elapsed:.0f} s")
             await self._sleep_until(due)
+            declaration_id = progress.declaration_id
             try:
-                answer = await self._gateway.get_answer(progress.declaration_id)
+                answer = await self._onss.call(partial(self._gateway.get_answer, declaration_id))
             except TransientError as exc:
-                due = self._epoch() + retry_delay(1, exc.retry_after)
+                failures += 1
+                due = self._epoch() + self._onss.retry_delay(failures, exc.retry_after)
+                self._onss.warn_waiting(stored, "get_answer", f"{type(exc).__name__}: {exc}", due)
                 continue
             except PermanentError as exc:
                 return m.Abandoned(f"ONSS refused to give the answer: {exc}")
@@ -365,9 +382,15 @@ class DeclarationDriver:
         while True:
             attempt += 1
             try:
-                found = await find_recorded_declaration(self._gateway, body, exclude=known)
+                found = await self._onss.call(
+                    partial(find_recorded_declaration, self._gateway, body, exclude=known)
+                )
             except TransientError as exc:
-                await asyncio.sleep(retry_delay(attempt, exc.retry_after))
+                delay = self._onss.retry_delay(attempt, exc.retry_after)
+                self._onss.warn_waiting(
+                    stored, "search", f"{type(exc).__name__}: {exc}", self._epoch() + delay
+                )
+                await asyncio.sleep(delay)
                 continue
             if found is not None:
                 return m.ReconciliationFound(found)

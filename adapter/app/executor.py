@@ -16,16 +16,23 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from adapter.app.driver import DeclarationDriver
 from adapter.app.ports import InboxEntry
+from adapter.core.errors import FatalConfiguration, OwnershipLost, TransientError
 
 logger = logging.getLogger(__name__)
 
 
 class Executor:
-    def __init__(self, driver: DeclarationDriver, *, one_per_partition: bool = False) -> None:
+    def __init__(
+        self,
+        driver: DeclarationDriver,
+        *,
+        one_per_partition: bool = False,
+        retry_delay_s: float = 5.0,
+    ) -> None:
         """``one_per_partition``: the plain-consumer baseline (one event in flight per
         partition), kept for the benchmark; never what production wants."""
         self._driver = driver
@@ -34,11 +41,17 @@ class Executor:
         self._partition_of: dict[str, int] = {}
         self._dirty: set[str] = set()
         self._stopping: set[str] = set()
+        self._retry_delay_s = retry_delay_s
+        self.on_fatal: Callable[[FatalConfiguration], None] = lambda _error: None
+        """Called once per fatal error met by an actor (the runner stops the process)."""
         driver.stop_requested = self._stop_requested
 
     @property
     def active_employments(self) -> int:
         return len(self._actors)
+
+    def is_active(self, employment_id: str) -> bool:
+        return employment_id in self._actors
 
     def wake(self, employment_ids: Iterable[str]) -> None:
         """New work was recorded for these employments: make sure an actor runs for each."""
@@ -58,10 +71,37 @@ class Executor:
         self._stopping.discard(employment_id)
         if task.cancelled() or stopping:
             return
-        if (error := task.exception()) is not None:
-            logger.error("employment actor crashed; retrying in 5 s", exc_info=error)
-            # The work is durable: wake again after a pause rather than losing it.
-            asyncio.get_running_loop().call_later(5.0, self.wake, [employment_id])
+        error = task.exception()
+        if error is None:
+            return
+        if isinstance(error, FatalConfiguration):
+            # Retrying cannot help (a revoked client, a wrong certificate): stop the process.
+            self.on_fatal(error)
+            return
+        if isinstance(error, OwnershipLost):
+            # Another process owns this employment's partition and drives it; nothing is lost.
+            logger.info(
+                "employment driven by its partition's owner",
+                extra={"employment_id": employment_id, "reason": str(error)},
+            )
+            return
+        if isinstance(error, TransientError):
+            logger.warning(
+                "employment actor paused by a transient failure",
+                extra={
+                    "employment_id": employment_id,
+                    "error_class": type(error).__name__,
+                    "retry_in_s": self._retry_delay_s,
+                },
+            )
+        else:
+            logger.error(
+                "employment actor crashed; retrying",
+                exc_info=error,
+                extra={"employment_id": employment_id, "retry_in_s": self._retry_delay_s},
+            )
+        # The work is durable: wake again after a pause rather than losing it.
+        asyncio.get_running_loop().call_later(self._retry_delay_s, self.wake, [employment_id])
 
     def _stop_requested(self, employment_id: str) -> bool:
         return employment_id in self._stopping

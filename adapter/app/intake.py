@@ -6,6 +6,7 @@ dead letter, then commit).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -31,8 +32,13 @@ class ConsumedMessage:
     timestamp_ms: int | None = None
 
 
+DUPLICATE_CONFLICT = "DUPLICATE_CONFLICT"
+KEY_MISMATCH = "KEY_MISMATCH"
+
+
 @dataclass(frozen=True, slots=True)
 class Accepted:
+    message: ConsumedMessage
     entry: InboxEntry
     event: EmploymentEvent
     received: OutboundRecord
@@ -57,6 +63,32 @@ class Intake:
         self._decoder = decoder
         self._statuses = statuses
 
+    async def prepare(self, messages: Sequence[ConsumedMessage]) -> None:
+        """Fetch what decoding these messages needs (registry schemas), off the event loop;
+        ``TransientError`` when the registry is unavailable (the batch is tried again)."""
+        await self._decoder.prepare([m.value for m in messages])
+
+    def conflict(self, accepted: Accepted, *, now: datetime) -> Rejected:
+        """An event id already recorded with other content: the source must hear of it."""
+        event = accepted.event
+        reason = (
+            "eventId already recorded with different content; an event id names one event: "
+            "send a change as a new event with a new eventId"
+        )
+        violation = Violation(DUPLICATE_CONFLICT, "eventId", reason)
+        status = self._statuses.rejected(
+            accepted.entry.partition,
+            event,
+            employment_id=event.employment_id,
+            event_id=event.event_id,
+            violations=(violation,),
+            reason=reason,
+            now=now,
+        )
+        return Rejected(
+            accepted.message, DUPLICATE_CONFLICT, reason, (violation,), event.event_id, status
+        )
+
     def examine(self, message: ConsumedMessage, *, now: datetime, today: date) -> Outcome:
         """Decode, check structure and Dimona rules. Never raises for bad input."""
         if message.value is None:
@@ -71,6 +103,18 @@ class Intake:
             violations = tuple(violations_from_validation_error(exc))
             return self._reject(
                 message, "SCHEMA_MISMATCH", _summary(violations), violations, record, now
+            )
+        if message.key is None or message.key != event.employment_id.encode():
+            # The key decides the partition, the partition decides which replica drives the
+            # employment: a key other than the employment id lets two replicas drive it.
+            violation = Violation(
+                KEY_MISMATCH,
+                "key",
+                "the record key must be the employmentId (UTF-8); "
+                + ("the record has no key" if message.key is None else "it differs"),
+            )
+            return self._reject(
+                message, KEY_MISMATCH, str(violation), (violation,), record, now, event
             )
         violations = tuple(validate_event(event, today=today))
         if violations:
@@ -88,7 +132,9 @@ class Intake:
             event_json=event.model_dump_json(by_alias=True),
             received_at=now.timestamp(),
         )
-        return Accepted(entry, event, self._statuses.received(message.partition, event, now))
+        return Accepted(
+            message, entry, event, self._statuses.received(message.partition, event, now)
+        )
 
     def _reject(
         self,

@@ -144,6 +144,11 @@ class HealthReport(Protocol):
         """Draining on SIGTERM: ``/readyz`` fails from now on."""
         ...
 
+    def degraded(self, check: str, problem: str | None) -> None:
+        """A dependency ``check`` (store, registry, ONSS credentials) is failing with
+        ``problem``, or recovered (None): ``/readyz`` fails while any problem stands."""
+        ...
+
 
 class NoHealth:
     def heartbeat(self) -> None:
@@ -153,4 +158,7 @@ class NoHealth:
         pass
 
     def stopping(self) -> None:
+        pass
+
+    def degraded(self, check: str, problem: str | None) -> None:
         pass

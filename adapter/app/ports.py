@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from adapter.core.machine import DeclarationProgress
@@ -77,6 +78,16 @@ class PlannedDeclaration:
     body_json: str
 
 
+class Recorded(StrEnum):
+    """What ``record_events`` did with one inbound event."""
+
+    NEW = "new"
+    DUPLICATE = "duplicate"
+    """The same event id with the same content: a redelivery, dropped silently."""
+    CONFLICT = "conflict"
+    """The same event id with different content: the source must hear of it."""
+
+
 class Store(Protocol):
     """The durable inbox, declaration ledger and outbox (synchronous; see AsyncStore)."""
 
@@ -84,9 +95,19 @@ class Store(Protocol):
 
     def record_events(
         self, entries: Sequence[InboxEntry], outbox: Mapping[str, Sequence[OutboundRecord]]
-    ) -> list[bool]:
+    ) -> list[Recorded]:
         """Insert new events (idempotent by event id) and, for each new one, its outbox
-        records; returns for each entry whether it was new. One transaction."""
+        records; returns for each entry whether it was new, a duplicate or a conflict (same
+        event id, other content). One transaction."""
+        ...
+
+    def claim_partitions(self, partitions: Sequence[int], now: float) -> None:
+        """Kafka assigned these partitions to this process: from now on only this process may
+        move their employments forward (a write by a previous owner raises OwnershipLost)."""
+        ...
+
+    def forget_partitions(self, partitions: Sequence[int]) -> None:
+        """These partitions were taken away: refuse this process's own leftover writes."""
         ...
 
     def employments_with_open_events(self, partitions: Sequence[int] | None) -> list[str]: ...
@@ -192,6 +213,10 @@ class EventSource(Protocol):
     def set_revocation_handler(self, handler: Callable[[frozenset[int]], None]) -> None:
         """Called (on the source's own thread) with partitions taken away by a rebalance;
         the rebalance waits until it returns."""
+        ...
+
+    async def rewind(self, messages: Sequence[ConsumedMessage]) -> None:
+        """Deliver these (uncommitted) messages again from the next ``poll`` on."""
         ...
 
     async def pause(self) -> None: ...

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
 from adapter.app.async_store import AsyncStore
+from adapter.app.backoff import retry_delay
 from adapter.app.ports import StatusPublisher
 from adapter.core.errors import TransientError
 
@@ -24,12 +26,14 @@ class OutboxRelay:
         partitions: Callable[[], frozenset[int] | None],
         batch_size: int = 500,
         idle_wait_s: float = 0.5,
+        retry_cap_s: float = 30.0,
     ) -> None:
         self._store = store
         self._publisher = publisher
         self._partitions = partitions
         self._batch_size = batch_size
         self._idle_wait_s = idle_wait_s
+        self._retry_cap_s = retry_cap_s
         self._wake = asyncio.Event()
 
     def nudge(self) -> None:
@@ -53,13 +57,26 @@ class OutboxRelay:
             total += len(entries)
 
     async def run(self, stopping: asyncio.Event) -> None:
+        failures = 0
         while not stopping.is_set():
             self._wake.clear()
             try:
                 await self.drain_once()
+                failures = 0
             except TransientError as exc:
-                logger.warning("status events not published yet, retrying: %s", exc)
-                await asyncio.sleep(1.0)
+                # The store or the broker is unavailable: the records wait in the outbox.
+                failures += 1
+                delay = retry_delay(failures, None, cap=self._retry_cap_s)
+                logger.warning(
+                    "status events not published yet",
+                    extra={
+                        "error_class": type(exc).__name__,
+                        "error": str(exc),
+                        "retry_in_s": round(delay, 3),
+                    },
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=delay)
                 continue
             waiter = asyncio.create_task(self._wake.wait())
             stop = asyncio.create_task(stopping.wait())
@@ -68,4 +85,7 @@ class OutboxRelay:
             )
             waiter.cancel()
             stop.cancel()
-        await self.drain_once()
+        try:
+            await self.drain_once()
+        except TransientError as exc:  # what is left is published by whoever runs next
+            logger.warning("final outbox drain incomplete", extra={"error": str(exc)})

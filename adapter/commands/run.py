@@ -10,9 +10,12 @@ import signal
 from adapter.app.breaker import DeadLetterRateExceeded
 from adapter.bootstrap import run_until_stopped
 from adapter.commands.config_check import load_settings
+from adapter.core.errors import FatalConfiguration
 from adapter.logging import configure_logging
 from adapter.settings import Settings
 
+EXIT_CONFIGURATION = 3
+"""Exit code of a fatal configuration error, at start-up or met later (revoked client...)."""
 EXIT_DEAD_LETTER_BREAKER = 5
 """Exit code when the dead-letter circuit breaker stopped the consumer (see docs/operations.md)."""
 
@@ -43,4 +46,9 @@ def run(_args: argparse.Namespace) -> int:
     except DeadLetterRateExceeded as exc:
         logging.getLogger("adapter").critical("%s", exc)
         return EXIT_DEAD_LETTER_BREAKER
+    except FatalConfiguration as exc:
+        logging.getLogger("adapter").critical(
+            "stopped by a fatal error", extra={"error_class": type(exc).__name__, "error": str(exc)}
+        )
+        return EXIT_CONFIGURATION
     return 0

@@ -7,7 +7,8 @@
     ├── TransientError            retry later with backoff (honour ``retry_after``)
     ├── PermanentError            this declaration cannot succeed as sent (400, 403)
     ├── UncertainOutcome          a POST may or may not have reached ONSS: reconcile first
-    └── FatalConfiguration        exit non-zero at start-up
+    ├── OwnershipLost             another process owns this employment now: stop driving it
+    └── FatalConfiguration        stop the process with exit code 3 (at start-up or later)
 
 A refusal by ONSS (result B) is a normal outcome, never an exception.
 """
@@ -83,5 +84,11 @@ class UncertainOutcome(AdapterError):  # noqa: N818
     """
 
 
+class OwnershipLost(AdapterError):  # noqa: N818
+    """The store refused a write: this employment's partition is owned by another process
+    (or by a newer claim of this one). The actor stops; the owner drives the employment."""
+
+
 class FatalConfiguration(AdapterError):  # noqa: N818
-    """The adapter cannot start with this configuration."""
+    """The adapter cannot run with this configuration (or these credentials): retrying
+    cannot help, so the process stops with exit code 3."""

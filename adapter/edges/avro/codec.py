@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,9 @@ class SingleObjectCodec:
         buffer.write(self.writer.fingerprint)
         schemaless_writer(buffer, self.writer.parsed, dict(record))
         return buffer.getvalue()
+
+    async def prepare(self, payloads: Sequence[bytes | None]) -> None:
+        """Nothing to fetch (placeholder until the registry path resolves schemas off-loop)."""
 
     def decode(self, payload: bytes) -> dict[str, Any]:
         if len(payload) < _HEADER_LENGTH or payload[:2] != SINGLE_OBJECT_MAGIC:

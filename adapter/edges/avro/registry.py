@@ -15,7 +15,7 @@ import io
 import json
 import struct
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,9 @@ class SchemaRegistryCodec:
         buffer.write(_HEADER.pack(0, self.writer_id()))
         schemaless_writer(buffer, self.writer.parsed, dict(record))
         return buffer.getvalue()
+
+    async def prepare(self, payloads: Sequence[bytes | None]) -> None:
+        """Nothing to fetch (placeholder until the registry path resolves schemas off-loop)."""
 
     def decode(self, payload: bytes) -> dict[str, Any]:
         if len(payload) < _HEADER.size or payload[:1] != MAGIC:

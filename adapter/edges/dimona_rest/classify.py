@@ -20,6 +20,7 @@ import httpx
 from adapter.core.errors import AdapterError
 from adapter.edges.dimona_rest.errors import (
     DimonaAuthRefused,
+    DimonaEndpointMissing,
     DimonaPermanentError,
     DimonaTransientError,
     DimonaUncertainSubmission,
@@ -153,6 +154,13 @@ def error_for_response(
             retry_after=retry_after_seconds(response.headers, now=now),
             status=status,
             endpoint=endpoint,
+        )
+    if submission and status in (404, 405):
+        # POST /declarations exists on every Dimona v2 root: the base URL is wrong.
+        return DimonaEndpointMissing(
+            f"{endpoint}: HTTP {status} for POST /declarations; check "
+            "DIMONA_ADAPTER_DIMONA__BASE_URL (expected .../REST/dimona/v2)",
+            status=status,
         )
     if status == 401:
         return DimonaAuthRefused(

@@ -6,9 +6,10 @@ Secrets are ``SecretStr``: their repr is masked. Key files are referenced by pat
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 PRODUCTION_BASE_URL = "https://services.socialsecurity.be/REST/dimona/v2"
 SIMULATION_BASE_URL = "https://services-sim.socialsecurity.be/REST/dimona/v2"
@@ -18,6 +19,33 @@ SCOPE_DECLARANT = "scope:dimona:declaration:declarant"
 SCOPE_CONSULT = "scope:dimona:declaration:consult"
 
 TransportName = Literal["httpx", "httpx-pool", "aiohttp"]
+
+
+def check_http_url(value: str) -> str:
+    """An absolute http(s) URL with a host, else a configuration error (exit 3 at start-up).
+
+    Without this, ``services.socialsecurity.be/REST/dimona/v2`` (no scheme) passed the
+    configuration check and every declaration then waited forever on a request that could
+    never be sent. The message never repeats the value: a URL may carry credentials.
+    """
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a port that is not a number
+    except ValueError:
+        msg = "not a valid URL"
+        raise ValueError(msg) from None
+    if parts.scheme not in ("http", "https"):
+        msg = "must be an absolute URL starting with https:// (or http:// for a local sandbox)"
+        raise ValueError(msg)
+    if not parts.hostname:
+        msg = "must name a host (https://host/...)"
+        raise ValueError(msg)
+    del port
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+"""A URL setting, kept as the text given (no normalisation), checked as an http(s) URL."""
 
 
 class DimonaRestConfig(BaseModel):
@@ -35,8 +63,8 @@ class DimonaRestConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    base_url: str = PRODUCTION_BASE_URL
-    token_url: str = PRODUCTION_TOKEN_URL
+    base_url: HttpUrl = PRODUCTION_BASE_URL
+    token_url: HttpUrl = PRODUCTION_TOKEN_URL
     client_id: str = ""
     private_key_path: Path | None = None
     certificate_path: Path | None = None

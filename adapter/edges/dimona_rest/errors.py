@@ -75,5 +75,14 @@ class DimonaAuthRefused(FatalConfiguration):
         self.status = status
 
 
+class DimonaEndpointMissing(FatalConfiguration):
+    """The service answers 404/405 where every Dimona v2 service has an endpoint: the base
+    URL points at the wrong place. An operator must fix it; nothing is retried."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class DimonaAuthUnavailable(DimonaTransientError):  # noqa: N818
     """The token endpoint is unreachable or failing (timeout, reset, 5xx, 429): retry later."""

@@ -44,6 +44,7 @@ class Health:
         self._last_beat = clock()
         self._assigned = False
         self._stopping = False
+        self._problems: dict[str, str] = {}
 
     # -- what the runner calls ---------------------------------------------------------------
     def heartbeat(self) -> None:
@@ -56,6 +57,13 @@ class Health:
     def stopping(self) -> None:
         """Draining: not ready any more, still alive."""
         self._stopping = True
+
+    def degraded(self, check: str, problem: str | None) -> None:
+        """A failing dependency reported by the loop (None: it recovered)."""
+        if problem is None:
+            self._problems.pop(check, None)
+        else:
+            self._problems[check] = problem
 
     def set_store_check(self, check: StoreCheck) -> None:
         self._store_check = check
@@ -72,6 +80,9 @@ class Health:
         if self._stopping:
             ok = False
             checks["shutdown"] = "draining"
+        for check, problem in self._problems.items():
+            ok = False
+            checks[check] = problem
         if not self._assigned:
             ok = False
             checks["partitions"] = "none assigned"

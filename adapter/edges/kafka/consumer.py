@@ -94,6 +94,24 @@ class KafkaEventSource:
             # A commit lost to a rebalance is harmless: the inbox deduplicates redeliveries.
             raise TransientError(f"offset commit failed: {exc}") from exc
 
+    async def rewind(self, messages: Sequence[ConsumedMessage]) -> None:
+        """Seek each partition back to the first of these messages: they come again."""
+        first: dict[tuple[str, int], int] = {}
+        for message in messages:
+            key = (message.topic, message.partition)
+            first[key] = min(first.get(key, message.offset), message.offset)
+        assigned = self._assigned
+
+        def seek() -> None:
+            for (topic, partition), offset in first.items():
+                if partition in assigned:  # a partition revoked meanwhile: its owner reads it
+                    self._consumer.seek(TopicPartition(topic, partition, offset))
+
+        try:
+            await self._call(seek)
+        except KafkaException as exc:
+            raise TransientError(f"seek failed: {exc}") from exc
+
     async def pause(self) -> None:
         await self._call(lambda: self._consumer.pause(self._consumer.assignment()))
 

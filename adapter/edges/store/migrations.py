@@ -114,6 +114,18 @@ MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
         CREATE INDEX declaration_log_declaration ON declaration_log (declaration_row_id, row_id);
         """,
     ),
+    (
+        3,
+        """
+        CREATE TABLE partition_owners (
+            kafka_partition INTEGER PRIMARY KEY,
+            owner TEXT NOT NULL,
+            generation BIGINT NOT NULL,
+            claimed_at {float} NOT NULL
+        );
+        CREATE INDEX inbox_employment ON inbox (employment_id, seq);
+        """,
+    ),
 )
 
 LATEST: Final[int] = MIGRATIONS[-1][0]

@@ -18,12 +18,23 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import TransactionStatus
 
-from adapter.edges.store.engine import Cursor
+from adapter.core.errors import FatalConfiguration
+from adapter.edges.store.engine import Cursor, StoreUnavailableError
 from adapter.edges.store.sql import SqlStore
 
 APPLICATION_NAME: Final = "dimona-adapter"
 STATEMENT_TIMEOUT_MS: Final = 30_000
 CONNECT_TIMEOUT_S: Final = 10
+TCP_USER_TIMEOUT_MS: Final = 20_000
+"""A black-holed server (no ACK for what we sent) fails the call after this, instead of the
+kernel's ~15 minutes of retransmissions."""
+KEEPALIVES: Final = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+"""An idle connection to a vanished server is found dead within ~25 s."""
 
 
 class StoreClosedError(RuntimeError):
@@ -35,7 +46,10 @@ class PostgresStore(SqlStore):
 
     ``application_name`` shows the adapter in ``pg_stat_activity``; ``statement_timeout_ms``
     bounds every statement (None keeps the server's or the URL's setting);
-    ``connect_timeout_s`` bounds each connection attempt (libpq waits forever by default).
+    ``connect_timeout_s`` bounds each connection attempt (libpq waits forever by default);
+    ``tcp_user_timeout_ms`` and TCP keepalives bound a call to a server that stopped answering.
+    A server that cannot be reached raises ``StoreUnavailableError`` (transient), at start-up
+    as later; the caller retries.
     """
 
     transient_errors = (psycopg.OperationalError,)
@@ -48,6 +62,7 @@ class PostgresStore(SqlStore):
         application_name: str = APPLICATION_NAME,
         statement_timeout_ms: int | None = STATEMENT_TIMEOUT_MS,
         connect_timeout_s: int = CONNECT_TIMEOUT_S,
+        tcp_user_timeout_ms: int = TCP_USER_TIMEOUT_MS,
     ) -> None:
         super().__init__("postgres")
         given = conninfo_to_dict(conninfo)
@@ -58,6 +73,9 @@ class PostgresStore(SqlStore):
             extra["application_name"] = application_name
         if "connect_timeout" not in given:
             extra["connect_timeout"] = connect_timeout_s
+        if "tcp_user_timeout" not in given:
+            extra["tcp_user_timeout"] = tcp_user_timeout_ms
+        extra.update({k: v for k, v in KEEPALIVES.items() if k not in given})
         if "statement_timeout" in str(given.get("options", "")):
             statement_timeout_ms = None
         self._conninfo = make_conninfo(conninfo, **extra)
@@ -65,7 +83,13 @@ class PostgresStore(SqlStore):
         self._closed = False
         self.reconnects = 0
         """How many times a dead connection was replaced (for metrics and tests)."""
-        self._connection = self._connect()
+        try:
+            self._connection = self._connect()
+        except psycopg.OperationalError as exc:
+            if _refused_by_configuration(exc):
+                msg = f"the PostgreSQL server refused the store URL: {_first_line(exc)}"
+                raise FatalConfiguration(msg) from None
+            raise StoreUnavailableError(f"store unavailable: {_first_line(exc)}") from exc
 
     def _connect(self) -> psycopg.Connection[Any]:
         connection = psycopg.connect(self._conninfo, autocommit=True)
@@ -137,3 +161,23 @@ class PostgresStore(SqlStore):
         with self._lock:
             self._closed = True
             self._connection.close()
+
+
+_CONFIGURATION_REFUSALS: Final = (
+    "does not exist",
+    "authentication failed",
+    "pg_hba.conf",
+    "permission denied",
+)
+
+
+def _refused_by_configuration(exc: psycopg.OperationalError) -> bool:
+    """The server answered and said no to the URL itself (database, role, password): no
+    retry helps. An unreachable or starting server is transient."""
+    text = str(exc)
+    return "FATAL:" in text and any(refusal in text for refusal in _CONFIGURATION_REFUSALS)
+
+
+def _first_line(exc: BaseException) -> str:
+    """libpq's message without the connection string details of its later lines."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]

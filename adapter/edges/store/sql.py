@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -13,11 +12,15 @@ from adapter.app.ports import (
     OutboxBacklog,
     OutboxEntry,
     PlannedDeclaration,
+    Recorded,
     StoredDeclaration,
 )
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.edges.store import rows
-from adapter.edges.store.engine import Cursor, SqlEngine
+from adapter.edges.store.audit import AuditQueries
+from adapter.edges.store.engine import Cursor
+from adapter.edges.store.migrations import Dialect
+from adapter.edges.store.ownership import OWNED_OPEN_EMPLOYMENTS, PartitionClaims
 
 
 class UnknownDeclarationError(LookupError):
@@ -38,17 +41,32 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-class SqlStore(SqlEngine):
+class SqlStore(AuditQueries):
     """Inbox, ledger and outbox.
 
     Every public method is one transaction: it commits entirely or leaves nothing behind.
+    Writes that move an employment forward are fenced by ``claims`` (``ownership.py``).
     """
+
+    def __init__(self, dialect: Dialect) -> None:
+        super().__init__(dialect)
+        self.claims = PartitionClaims(dialect)
+
+    # -- ownership --------------------------------------------------------------------------
+    def claim_partitions(self, partitions: Sequence[int], now: float) -> None:
+        """Kafka assigned these partitions to this process: fence out their previous owner."""
+        if partitions:
+            with self._tx() as cur:
+                self.claims.claim(cur, self._run, partitions, now)
+
+    def forget_partitions(self, partitions: Sequence[int]) -> None:
+        self.claims.forget(partitions)
 
     # -- inbox ----------------------------------------------------------------------------
     def record_events(
         self, entries: Sequence[InboxEntry], outbox: Mapping[str, Sequence[OutboundRecord]]
-    ) -> list[bool]:
-        fresh: list[bool] = []
+    ) -> list[Recorded]:
+        fresh: list[Recorded] = []
         with self._tx() as cur:
             for e in entries:
                 self._run(
@@ -67,26 +85,30 @@ class SqlStore(SqlEngine):
                         e.received_at,
                     ),
                 )
-                is_new = cur.fetchone() is not None
-                fresh.append(is_new)
-                if is_new:
+                if cur.fetchone() is not None:
+                    fresh.append(Recorded.NEW)
                     self._insert_outbox(cur, outbox.get(e.event_id, ()), e.received_at)
+                    continue
+                self._run(cur, "SELECT event_json FROM inbox WHERE event_id = ?", (e.event_id,))
+                same = cur.fetchone()[0] == e.event_json
+                fresh.append(Recorded.DUPLICATE if same else Recorded.CONFLICT)
         return fresh
 
     def employments_with_open_events(self, partitions: Sequence[int] | None) -> list[str]:
-        """Employments with unfinished events, the one waiting longest first."""
-        where, params = "outcome IS NULL", list(partitions or ())
-        if partitions is not None:
-            if not partitions:
-                return []
-            where += f" AND kafka_partition IN ({_marks(params)})"
+        """Employments with unfinished events, the one waiting longest first; with
+        ``partitions``, only those owned by one of them (the partition of their first event)."""
+        if partitions is not None and not partitions:
+            return []
         with self._tx() as cur:
-            self._run(
-                cur,
-                f"SELECT employment_id FROM inbox WHERE {where} "  # noqa: S608 - placeholders
-                "GROUP BY employment_id ORDER BY MIN(seq)",
-                params,
-            )
+            if partitions is None:
+                self._run(
+                    cur,
+                    "SELECT employment_id FROM inbox WHERE outcome IS NULL "
+                    "GROUP BY employment_id ORDER BY MIN(seq)",
+                )
+            else:
+                query = OWNED_OPEN_EMPLOYMENTS.format(marks=_marks(partitions))
+                self._run(cur, query, list(partitions))
             return [row[0] for row in cur.fetchall()]
 
     def next_open_event(self, employment_id: str) -> InboxEntry | None:
@@ -117,6 +139,10 @@ class SqlStore(SqlEngine):
     ) -> None:
         """Close an open event with its outcome; a second call changes nothing (first wins)."""
         with self._tx() as cur:
+            self._run(cur, "SELECT employment_id FROM inbox WHERE event_id = ?", (event_id,))
+            found = cur.fetchone()
+            if found is not None:
+                self.claims.check(cur, self._run, str(found[0]))
             self._run(
                 cur,
                 "UPDATE inbox SET outcome = ?, finished_at = ? "
@@ -131,18 +157,12 @@ class SqlStore(SqlEngine):
         with self._tx() as cur:
             return self._periods(cur, employment_id)
 
-    def _periods(self, cur: Cursor, employment_id: str) -> str | None:
-        self._run(
-            cur, "SELECT periods_json FROM employments WHERE employment_id = ?", (employment_id,)
-        )
-        row = cur.fetchone()
-        return None if row is None else str(row[0])
-
     def plan_declarations(
         self, event_id: str, employment_id: str, planned: Sequence[PlannedDeclaration], now: float
     ) -> list[StoredDeclaration]:
         """Record the declarations of an event once: a second plan returns the first one."""
         with self._tx() as cur:
+            self.claims.check(cur, self._run, employment_id)
             existing = self._declarations(cur, event_id)
             if existing:
                 return existing
@@ -160,6 +180,7 @@ class SqlStore(SqlEngine):
         """Add declarations to an event's plan (a policy reacting to an answer); idempotent:
         positions already taken are left as they are."""
         with self._tx() as cur:
+            self.claims.check(cur, self._run, employment_id)
             return self._insert_planned(cur, event_id, employment_id, planned, first_position, now)
 
     def _insert_planned(
@@ -227,6 +248,7 @@ class SqlStore(SqlEngine):
         Each save is also appended to ``declaration_log``, the audit trail of the transitions.
         """
         with self._tx() as cur:
+            self.claims.check(cur, self._run, declaration.employment_id)
             self._run(
                 cur,
                 "UPDATE declarations SET state = ?, attempts = ?, declaration_id = ?, "
@@ -350,52 +372,3 @@ class SqlStore(SqlEngine):
                     "UPDATE outbox SET published_at = ? WHERE row_id = ? AND published_at IS NULL",
                     (now, row_id),
                 )
-
-    # -- audit ----------------------------------------------------------------------------
-    def history(self, employment_id: str) -> dict[str, Any]:
-        """Everything known about one employment: events, declarations, their transitions
-        (``declaration_log``, oldest first) and the known periods."""
-        with self._tx() as cur:
-            self._run(
-                cur,
-                "SELECT event_id, event_type, topic, kafka_partition, kafka_offset, "
-                "received_at, outcome, finished_at FROM inbox WHERE employment_id = ? "
-                "ORDER BY seq",
-                (employment_id,),
-            )
-            events = [dict(zip(rows.EVENT_FIELDS, row, strict=True)) for row in cur.fetchall()]
-            declarations = self._declarations_where(cur, "employment_id = ?", employment_id)
-            self._run(
-                cur,
-                "SELECT l.declaration_row_id, l.state, l.attempts, l.declaration_id, l.result, "
-                "l.answer_json, l.failure, l.next_action_at, l.recorded_at "
-                "FROM declaration_log l JOIN declarations d ON d.row_id = l.declaration_row_id "
-                "WHERE d.employment_id = ? ORDER BY l.row_id",
-                (employment_id,),
-            )
-            transitions = [rows.log_entry(row) for row in cur.fetchall()]
-            periods = self._periods(cur, employment_id)
-        return {
-            "events": events,
-            "declarations": declarations,
-            "transitions": transitions,
-            "periods": json.loads(periods) if periods else [],
-        }
-
-    def declarations_by_worker(self, ssin: str) -> list[StoredDeclaration]:
-        """The declarations of every employment in which this worker was declared."""
-        with self._tx() as cur:
-            return self._declarations_where(
-                cur,
-                "employment_id IN (SELECT employment_id FROM declarations WHERE worker_ssin = ?)",
-                ssin,
-            )
-
-    def _declarations_where(self, cur: Cursor, where: str, value: str) -> list[StoredDeclaration]:
-        self._run(
-            cur,
-            f"SELECT {rows.DECLARATION_COLUMNS} FROM declarations "  # noqa: S608 - constant
-            f"WHERE {where} ORDER BY row_id",
-            (value,),
-        )
-        return [rows.declaration(row) for row in cur.fetchall()]
