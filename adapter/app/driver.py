@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import partial
@@ -74,7 +74,9 @@ class DeclarationDriver:
         on_outbox: Callable[[], None] = lambda: None,
         telemetry: Telemetry | None = None,
         circuit: OnssCircuit | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """``sleep`` waits on the clock's time: a test passes one that moves its clock."""
         self._store = store
         self._gateway = gateway
         self._statuses = statuses
@@ -83,8 +85,10 @@ class DeclarationDriver:
         self._config = config or DriverConfig()
         self._on_outbox = on_outbox
         self._telemetry = telemetry or Telemetry()
+        self._sleep = sleep
         self._onss = OnssCalls(
             circuit or OnssCircuit(clock.monotonic),
+            sleep=sleep,
             backoff_cap_s=self._config.retry_backoff_cap_s,
             retry_after_cap_s=self._config.retry_after_cap_s,
         )
@@ -390,14 +394,14 @@ class DeclarationDriver:
                 self._onss.warn_waiting(
                     stored, "search", f"{type(exc).__name__}: {exc}", self._epoch() + delay
                 )
-                await asyncio.sleep(delay)
+                await self._sleep(delay)
                 continue
             if found is not None:
                 return m.ReconciliationFound(found)
             if self._epoch() >= deadline:
                 return m.ReconciliationNotFound()
             # A declaration shows up in searches once processed: look again a little later.
-            await asyncio.sleep(self._config.reconcile_interval_s)
+            await self._sleep(self._config.reconcile_interval_s)
 
     async def _known_declaration_ids(self, employment_id: str) -> set[int]:
         store = self._store
@@ -415,8 +419,8 @@ class DeclarationDriver:
 
     async def _sleep_until(self, epoch: float | None) -> None:
         # A deadline on the wall clock, re-read after each slice (the clock is injected).
-        while epoch is not None and (delay := epoch - self._epoch()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(min(delay, _MAX_SLEEP_S))
+        while epoch is not None and (delay := epoch - self._epoch()) > 0:
+            await self._sleep(min(delay, _MAX_SLEEP_S))
 
     def _epoch(self) -> float:
         return self._clock.now().timestamp()

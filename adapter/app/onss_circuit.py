@@ -89,15 +89,22 @@ class OnssCalls:
     that says why a declaration waits."""
 
     def __init__(
-        self, circuit: OnssCircuit, *, backoff_cap_s: float, retry_after_cap_s: float
+        self,
+        circuit: OnssCircuit,
+        *,
+        backoff_cap_s: float,
+        retry_after_cap_s: float,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.circuit = circuit
+        self._sleep = sleep
         self._backoff_cap_s = backoff_cap_s
         self._retry_after_cap_s = retry_after_cap_s
 
     async def call(self, operation: Callable[[], Awaitable[R]]) -> R:
         """Wait while the circuit is open, make the call, and tell the circuit how it went."""
-        await asyncio.sleep(self.circuit.wait_s())
+        if (wait := self.circuit.wait_s()) > 0:
+            await self._sleep(wait)
         try:
             result = await operation()
         except TransientError as exc:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapter.app.ports import OutboxBacklog, Store
+from adapter.app.ports import OutboxBacklog, Recorded, Store
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.edges.store.migrations import LATEST, MIGRATIONS, render
 from adapter.edges.store.sql import SqlStore, UnknownDeclarationError
@@ -103,13 +103,27 @@ def test_data_survives_reopening(store: SqlStore, open_store: OpenStore) -> None
 
 
 def test_record_events_is_idempotent_by_event_id(store: SqlStore) -> None:
-    assert store.record_events([entry("e1"), entry("e2")], {"e1": [record("r1")]}) == [True, True]
+    first = store.record_events([entry("e1"), entry("e2")], {"e1": [record("r1")]})
+    assert first == [Recorded.NEW, Recorded.NEW]
     again = store.record_events(
         [entry("e1"), entry("e3"), entry("e3")], {"e1": [record("dup")], "e3": [record("r3")]}
     )
-    assert again == [False, True, False]
+    assert again == [Recorded.DUPLICATE, Recorded.NEW, Recorded.DUPLICATE]
     assert outbox_keys(store) == ["r1", "r3"]
     assert scalar(store, "SELECT COUNT(*) FROM inbox") == 3
+
+
+def test_an_event_id_seen_again_with_other_content_is_a_conflict(store: SqlStore) -> None:
+    original = entry("e1")
+    store.record_events([original], {"e1": [record("r1")]})
+    changed = replace(original, event_json='{"eventId": "e1", "employmentId": "emp-1", "x": 1}')
+    in_one_batch = replace(entry("e2"), event_json='{"other": true}')
+    outcome = store.record_events(
+        [changed, original, entry("e2"), in_one_batch], {"e1": [record("never")]}
+    )
+    assert outcome == [Recorded.CONFLICT, Recorded.DUPLICATE, Recorded.NEW, Recorded.CONFLICT]
+    assert store.next_open_event("emp-1") == original  # the first content stays
+    assert outbox_keys(store) == ["r1"]
 
 
 def test_an_event_round_trips(store: SqlStore) -> None:
@@ -323,7 +337,7 @@ def test_a_failed_record_events_leaves_nothing_behind(store: SqlStore) -> None:
         )
     assert store.employments_with_open_events(None) == []
     assert outbox_keys(store) == []
-    assert store.record_events([entry("e1"), entry("e2")], {}) == [True, True]
+    assert store.record_events([entry("e1"), entry("e2")], {}) == [Recorded.NEW] * 2
 
 
 def test_a_failed_save_progress_leaves_nothing_behind(store: SqlStore) -> None:

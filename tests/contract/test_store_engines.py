@@ -7,6 +7,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from adapter.app.ports import Recorded
 from psycopg.conninfo import conninfo_to_dict
 
 from adapter.core.errors import FatalConfiguration
@@ -71,7 +73,7 @@ def test_postgres_recovers_on_the_next_call_after_a_loss_mid_transaction(
 ) -> None:
     with pytest.raises(StoreUnavailableError):
         _lose_connection_mid_transaction(pg_store)
-    assert pg_store.record_events([entry("e1")], {"e1": [record("kept")]}) == [True]
+    assert pg_store.record_events([entry("e1")], {"e1": [record("kept")]}) == [Recorded.NEW]
     assert pg_store.reconnects == 1
     assert outbox_keys(pg_store) == ["kept"]
 

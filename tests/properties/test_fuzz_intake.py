@@ -35,7 +35,7 @@ HEADER = CODEC.encode(EmploymentEvent.model_validate({
     "source": "x", "employmentId": "x", "employer": {"enterpriseNumber": "0412345614"},
     "worker": {"ssin": "90051512391"},
 }).to_avro_record())[:10]  # fmt: skip
-REASON_CODES = {"EMPTY", "UNDECODABLE", "SCHEMA_MISMATCH", "RULE_VIOLATION"}
+REASON_CODES = {"EMPTY", "UNDECODABLE", "SCHEMA_MISMATCH", "RULE_VIOLATION", "KEY_MISMATCH"}
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
 )
@@ -101,9 +101,11 @@ class PassThroughDecoder:
         return copy.deepcopy(self._record)
 
 
-def examine(value: bytes | None, intake: Intake | None = None) -> Accepted | Rejected:
+def examine(
+    value: bytes | None, intake: Intake | None = None, decoder: Any = CODEC
+) -> Accepted | Rejected:
     intake = intake or Intake(CODEC, StatusEvents(SingleObjectCodec(STATUS_SCHEMA)))
-    message = ConsumedMessage("hr.employment.events", 2, 41, b"k", value)
+    message = ConsumedMessage("hr.employment.events", 2, 41, key_for(value, decoder), value)
     outcome = intake.examine(message, now=NOW, today=TODAY)
     assert isinstance(outcome, Accepted | Rejected)
     event(outcome.reason_code if isinstance(outcome, Rejected) else "accepted")
@@ -116,6 +118,15 @@ def examine(value: bytes | None, intake: Intake | None = None) -> Accepted | Rej
     else:
         assert translates(outcome.event)
     return outcome
+
+
+def key_for(value: bytes | None, decoder: Any) -> bytes:
+    """The employment id as the key, as the contract wants (b"k" when there is none)."""
+    try:
+        employment = decoder.decode(value).get("employmentId")
+    except Exception:  # noqa: BLE001 - undecodable input has no employment to key by
+        return b"k"
+    return employment.encode() if isinstance(employment, str) else b"k"
 
 
 def translates(event: EmploymentEvent) -> bool:
@@ -228,8 +239,8 @@ def mutated_events(draw: st.DrawFn) -> Any:
 @FUZZ
 @given(mutated_events())
 def test_mutated_json_records_are_examined_without_raising(record: Any) -> None:
-    intake = Intake(PassThroughDecoder(record), StatusEvents(SingleObjectCodec(STATUS_SCHEMA)))
-    examine(b"\x00", intake)
+    decoder = PassThroughDecoder(record)
+    examine(b"\x00", Intake(decoder, StatusEvents(SingleObjectCodec(STATUS_SCHEMA))), decoder)
 
 
 @FUZZ

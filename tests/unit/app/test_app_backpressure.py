@@ -103,7 +103,7 @@ def message(offset: int) -> ConsumedMessage:
     value = SingleObjectCodec("employment_event").encode(
         EmploymentEvent.model_validate(event).to_avro_record()
     )
-    return ConsumedMessage("in", 0, offset, None, value)
+    return ConsumedMessage("in", 0, offset, f"E-{offset}".encode(), value)
 
 
 async def test_pauses_above_the_bound_and_resumes_below_half(tmp_path: Path) -> None:
