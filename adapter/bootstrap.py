@@ -51,7 +51,9 @@ def record_codec(
     """The framing of ``encoding.format``: single-object (default) or Confluent registry."""
     encoding = settings.encoding
     if encoding.format == "single-object":
-        return SingleObjectCodec(family)
+        return SingleObjectCodec(
+            family, accept_legacy_fingerprint=encoding.accept_legacy_fingerprint
+        )
     if not encoding.schema_registry_url:
         msg = "encoding.format=confluent needs encoding.schema_registry_url"
         raise FatalConfiguration(msg)

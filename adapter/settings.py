@@ -65,6 +65,12 @@ class EncodingSettings(_Group):
 
     format: Literal["single-object", "confluent"] = "single-object"
     schema_registry_url: str | None = None
+    # Issue 11: see docs/contracts.md, "Framing".
+    accept_legacy_fingerprint: bool = Field(
+        default=True,
+        description="also read single-object records framed with the byte-reversed "
+        "fingerprint of earlier releases (migration, one release)",
+    )
 
 
 class SoapSettings(_Group):
