@@ -71,6 +71,9 @@ class EncodingSettings(_Group):
         description="also read single-object records framed with the byte-reversed "
         "fingerprint of earlier releases (migration, one release)",
     )
+    schema_registry_timeout_s: float = Field(
+        default=5.0, gt=0, description="timeout of each Schema Registry request"
+    )
 
 
 class SoapSettings(_Group):
