@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
 from adapter.app.telemetry import Telemetry
-from adapter.core.errors import FatalConfiguration
+from adapter.core.errors import FatalConfiguration, TransientError
 from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.avro.registry import SchemaRegistryCodec
 from adapter.edges.clock import SystemClock
@@ -52,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 EVENT_SCHEMA = "employment_event"
 STATUS_SCHEMA = "declaration_status_changed"
+_REGISTRY_RETRY_CAP_S = 30.0
 
 
 def record_codec(
@@ -60,13 +62,36 @@ def record_codec(
     """The framing of ``encoding.format``: single-object (default) or Confluent registry."""
     encoding = settings.encoding
     if encoding.format == "single-object":
-        return SingleObjectCodec(family)
+        return SingleObjectCodec(
+            family, accept_legacy_fingerprint=encoding.accept_legacy_fingerprint
+        )
     if not encoding.schema_registry_url:
         msg = "encoding.format=confluent needs encoding.schema_registry_url"
         raise FatalConfiguration(msg)
     return SchemaRegistryCodec(
-        family, registry_url=encoding.schema_registry_url, subject=f"{topic}-value"
+        family,
+        registry_url=encoding.schema_registry_url,
+        subject=f"{topic}-value",
+        timeout_s=encoding.schema_registry_timeout_s,
     )
+
+
+async def register_writer(codec: SingleObjectCodec | SchemaRegistryCodec) -> None:
+    """The registry writer id, resolved once before anything encodes (``encode`` stays
+    synchronous and never calls the registry); a registry outage at start-up is waited out."""
+    if not isinstance(codec, SchemaRegistryCodec):
+        return
+    for attempt in itertools.count(1):
+        try:
+            await codec.register_writer()
+        except TransientError as exc:
+            delay = min(retry_delay(attempt, exc.retry_after), _REGISTRY_RETRY_CAP_S)
+            logger.warning(
+                "schema registry not available at start-up (%s), retry in %.1fs", exc, delay
+            )
+            await asyncio.sleep(delay)
+        else:
+            return
 
 
 def dimona_gateway(
@@ -144,7 +169,9 @@ async def build_adapter(
     store = AsyncStore(sync_store)
     clock = SystemClock()
     metrics = PrometheusMetrics()
-    statuses = StatusEvents(record_codec(settings, STATUS_SCHEMA, kafka.status_topic))
+    status_codec = record_codec(settings, STATUS_SCHEMA, kafka.status_topic)
+    await register_writer(status_codec)
+    statuses = StatusEvents(status_codec)
     producer = IdempotentProducer(client_config)
     consumer_config: dict[str, object] = {
         **client_config,
@@ -189,9 +216,10 @@ async def build_adapter(
         ),
     )
     executor = Executor(driver, one_per_partition=settings.pipeline.mode == "plain")
+    event_codec = record_codec(settings, EVENT_SCHEMA, kafka.input_topic)
     runner = Runner(
         source=source,
-        intake=Intake(record_codec(settings, EVENT_SCHEMA, kafka.input_topic), statuses),
+        intake=Intake(event_codec, statuses),
         store=store,
         executor=executor,
         relay=relay,
@@ -224,6 +252,8 @@ async def build_adapter(
     finally:
         await asyncio.get_running_loop().run_in_executor(None, producer.close)
         store.close()
+        await status_codec.aclose()
+        await event_codec.aclose()
 
 
 async def run_until_stopped(

@@ -65,6 +65,15 @@ class EncodingSettings(_Group):
 
     format: Literal["single-object", "confluent"] = "single-object"
     schema_registry_url: HttpUrl | None = None
+    # Issue 11: see docs/contracts.md, "Framing".
+    accept_legacy_fingerprint: bool = Field(
+        default=True,
+        description="also read single-object records framed with the byte-reversed "
+        "fingerprint of earlier releases (migration, one release)",
+    )
+    schema_registry_timeout_s: float = Field(
+        default=5.0, gt=0, description="timeout of each Schema Registry request"
+    )
 
 
 class SoapSettings(_Group):

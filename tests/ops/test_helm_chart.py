@@ -54,6 +54,8 @@ NOT_IN_CHART = {
     "pipeline.mode": "plain is the benchmark baseline, never for production",
     "pipeline.reconcile_interval_s": "tuning: extraEnv",
     "http.host": "0.0.0.0 in a pod; the probes come from the kubelet",
+    "encoding.accept_legacy_fingerprint": "migration switch of one release: extraEnv",
+    "encoding.schema_registry_timeout_s": "tuning: extraEnv",
 }
 
 

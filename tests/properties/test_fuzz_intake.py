@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -96,6 +97,9 @@ class PassThroughDecoder:
 
     def __init__(self, record: Any) -> None:
         self._record = record
+
+    async def prepare(self, payloads: Sequence[bytes | None]) -> None:
+        """Nothing to resolve."""
 
     def decode(self, payload: bytes) -> Any:
         return copy.deepcopy(self._record)

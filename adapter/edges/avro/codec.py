@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,18 +16,45 @@ from adapter.edges.avro.schemas import SchemaVersion, schema_family
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 _HEADER_LENGTH = 10
 
+log = logging.getLogger(__name__)
+
 
 class SingleObjectCodec:
     """Writes with the newest version of a family; reads any version of it.
 
     The reader schema is always the newest, so older records are resolved into today's shape.
+    The header is ``C3 01`` + the writer schema's CRC-64-AVRO fingerprint, little-endian, as
+    the Avro specification frames it. With ``accept_legacy_fingerprint`` the decoder also
+    reads records framed with the byte-reversed fingerprint that releases before the fix of
+    issue 11 wrote (the migration window of docs/contracts.md); the encoder never writes it.
     """
 
-    def __init__(self, family: str, *, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        family: str,
+        *,
+        directory: Path | None = None,
+        accept_legacy_fingerprint: bool = True,
+    ) -> None:
         versions = schema_family(family, directory)
         self.family = family
         self.writer: SchemaVersion = versions[-1]
         self._by_fingerprint = {v.fingerprint: v for v in versions}
+        self._legacy: dict[bytes, SchemaVersion] = {}
+        if accept_legacy_fingerprint:
+            # A spec fingerprint always wins over a reversed one that happens to equal it.
+            self._legacy = {
+                v.legacy_fingerprint: v
+                for v in versions
+                if v.legacy_fingerprint not in self._by_fingerprint
+            }
+        self._legacy_seen = False
+
+    async def prepare(self, payloads: Sequence[bytes | None]) -> None:
+        """Nothing to resolve: every schema of the family is local."""
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
 
     def encode(self, record: Mapping[str, Any]) -> bytes:
         buffer = io.BytesIO()
@@ -35,18 +63,11 @@ class SingleObjectCodec:
         schemaless_writer(buffer, self.writer.parsed, dict(record))
         return buffer.getvalue()
 
-    async def prepare(self, payloads: Sequence[bytes | None]) -> None:
-        """Nothing to fetch (placeholder until the registry path resolves schemas off-loop)."""
-
     def decode(self, payload: bytes) -> dict[str, Any]:
         if len(payload) < _HEADER_LENGTH or payload[:2] != SINGLE_OBJECT_MAGIC:
             msg = "not an Avro single-object encoded record (missing C3 01 header)"
             raise UndecodableMessage(msg)
-        writer = self._by_fingerprint.get(payload[2:_HEADER_LENGTH])
-        if writer is None:
-            fingerprint = payload[2:_HEADER_LENGTH].hex()
-            msg = f"record written with an unknown {self.family} schema (fingerprint {fingerprint})"
-            raise UndecodableMessage(msg)
+        writer = self._writer_of(payload[2:_HEADER_LENGTH])
         try:
             record = schemaless_reader(
                 io.BytesIO(payload[_HEADER_LENGTH:]), writer.parsed, self.writer.parsed
@@ -59,3 +80,24 @@ class SingleObjectCodec:
             msg = f"{self.family} record did not decode to a record"
             raise UndecodableMessage(msg)
         return record
+
+    def _writer_of(self, fingerprint: bytes) -> SchemaVersion:
+        writer = self._by_fingerprint.get(fingerprint)
+        if writer is not None:
+            return writer
+        writer = self._legacy.get(fingerprint)
+        if writer is None:
+            msg = (
+                f"record written with an unknown {self.family} schema "
+                f"(fingerprint {fingerprint.hex()})"
+            )
+            raise UndecodableMessage(msg)
+        if not self._legacy_seen:
+            self._legacy_seen = True  # once per process: enough to know the window is in use
+            log.warning(
+                "accepted a %s record framed with the legacy byte-reversed fingerprint; "
+                "its producer must move to the spec framing before "
+                "encoding.accept_legacy_fingerprint is turned off",
+                self.family,
+            )
+        return writer

@@ -27,7 +27,12 @@ class SchemaVersion:
     path: Path
     raw: dict[str, Any]
     parsed: Any  # fastavro's parsed schema
-    fingerprint: bytes  # CRC-64-AVRO, 8 bytes little-endian as framed on the wire
+    fingerprint: bytes  # CRC-64-AVRO of the canonical form, 8 bytes little-endian (the framing)
+
+    @property
+    def legacy_fingerprint(self) -> bytes:
+        """The byte-reversed fingerprint framed before the fix of issue 11 (docs/contracts.md)."""
+        return self.fingerprint[::-1]
 
 
 def schema_directory() -> Path:
@@ -46,8 +51,9 @@ def _load(path: Path, family: str, version: int) -> SchemaVersion:
     raw = json.loads(path.read_text(encoding="utf-8"))
     parsed = fastavro.parse_schema(raw)
     digest = fingerprint(to_parsing_canonical_form(parsed), "CRC-64-AVRO")
-    # fastavro renders the 64-bit value big-endian in hex; the spec frames it little-endian.
-    framed = int(digest, 16).to_bytes(8, "little")
+    # fastavro's hex is already the spec's little-endian byte sequence ("null" gives
+    # 8a8f25cce724dd63, i.e. 7195948357588979594): decode it as bytes, never as a number.
+    framed = bytes.fromhex(digest)
     return SchemaVersion(family, version, path, raw, parsed, framed)
 
 
