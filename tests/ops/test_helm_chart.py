@@ -54,6 +54,9 @@ NOT_IN_CHART = {
     "pipeline.mode": "plain is the benchmark baseline, never for production",
     "pipeline.reconcile_interval_s": "tuning: extraEnv",
     "http.host": "0.0.0.0 in a pod; the probes come from the kubelet",
+    "http.idle_timeout_s": "tuning: extraEnv",
+    "http.max_connections": "tuning: extraEnv",
+    "http.readiness_cache_s": "tuning: extraEnv",
 }
 
 
