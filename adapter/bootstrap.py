@@ -242,6 +242,9 @@ async def build_adapter(
                 store=sync_store,
                 partitions=lambda: source.assigned_partitions,
                 liveness_window_s=settings.http.liveness_window_s,
+                idle_timeout_s=settings.http.idle_timeout_s,
+                max_connections=settings.http.max_connections,
+                readiness_cache_s=settings.http.readiness_cache_s,
                 metrics=metrics,
             ) as ops,
         ):

@@ -109,6 +109,20 @@ class HttpSettings(_Group):
         gt=0,
         description="/livez fails when the main loop has not ticked for this long",
     )
+    idle_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="a connection that sends no complete request (or takes no answer) for this "
+        "long is closed",
+    )
+    max_connections: int = Field(
+        default=100, ge=1, description="connections beyond this many at once get 503 and close"
+    )
+    readiness_cache_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="/readyz reuses its store check for this long (0 = one query per probe)",
+    )
 
 
 class PolicySettings(_Group):

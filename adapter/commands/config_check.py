@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapter.logging import MASK
 from adapter.settings import ENV_PREFIX, Settings
 
 PASSED, FAILED, CONFIG_INVALID = 0, 1, 3
@@ -89,9 +91,30 @@ def load_settings() -> Settings:
 
 
 # -- the report ----------------------------------------------------------------------------
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s]*?:)[^/?#\s]*@")
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&](?:password|sslpassword)=)[^&#\s]*", re.IGNORECASE)
+
+
+def mask_url_credentials(text: str) -> str:
+    """``scheme://user:secret@host`` -> ``scheme://user:***@host`` (and ``?password=...``)."""
+    masked = _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", text)
+    return _QUERY_PASSWORD.sub(lambda m: f"{m['head']}{MASK}", masked)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_url_credentials(value)
+    if isinstance(value, Mapping):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
 def effective_configuration(settings: Settings) -> dict[str, Any]:
-    """Every setting as JSON; ``SecretStr`` values come out as ``**********``."""
-    dumped: dict[str, Any] = settings.model_dump(mode="json")
+    """Every setting as JSON; ``SecretStr`` values come out as ``**********`` and passwords
+    written into URLs (a store or registry URL with credentials) as ``***``."""
+    dumped: dict[str, Any] = _masked(settings.model_dump(mode="json"))
     return dumped
 
 
@@ -126,7 +149,13 @@ def report_json(settings: Settings, checks: list[Check], unknown: list[str]) -> 
         "configuration": effective_configuration(settings),
         "unknownVariables": unknown,
         "checks": [
-            {"name": c.name, "ok": c.ok, "skipped": c.skipped, "detail": c.detail} for c in checks
+            {
+                "name": c.name,
+                "ok": c.ok,
+                "skipped": c.skipped,
+                "detail": mask_url_credentials(c.detail),
+            }
+            for c in checks
         ],
         "ok": all(c.ok for c in checks),
     }
@@ -141,7 +170,7 @@ def print_report(settings: Settings, checks: list[Check], unknown: list[str]) ->
     print("\nChecks:")
     for check in checks:
         mark = "skip" if check.skipped else ("ok" if check.ok else "FAIL")
-        print(f"  [{mark:>4}] {check.name}: {check.detail}")
+        print(f"  [{mark:>4}] {check.name}: {mask_url_credentials(check.detail)}")
     failed = [c.name for c in checks if not c.ok]
     print("\n" + ("all checks passed" if not failed else f"failed: {', '.join(failed)}"))
 

@@ -2,14 +2,22 @@
 
 ONSS accepts a self-signed certificate in the company's name, uploaded in Chaman; for the
 sandbox, ``--register`` uploads it to the sandbox's admin API instead.
+
+Exit codes: 0 written; 2 a key or certificate file (or a link) is already there and
+``--force`` was not given (wrong usage: nothing is written); 3 another configuration error.
+A symbolic link at either name is never followed: with ``--force`` the link itself is replaced.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from adapter.edges.dimona_rest.keys import create_key_pair
+from adapter.edges.dimona_rest.errors import KeyFilesExist
+from adapter.edges.dimona_rest.keys import CERTIFICATE_MODE, PRIVATE_KEY_MODE, create_key_pair
+
+EXIT_FILES_EXIST = 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,12 +25,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     actions = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     create = actions.add_parser(
         "create",
-        help="make an RSA key (0600) and a self-signed certificate; optionally "
+        help="make an RSA key (0600) and a self-signed certificate (0644); optionally "
         "register the client with a sandbox",
+        description="Exit 0 written, 2 a file is already there (nothing written without "
+        "--force), 3 configuration error.",
     )
     create.add_argument("--client-id", required=True, help="the OAuth client id (JWT iss/sub)")
     create.add_argument("--dir", type=Path, default=Path("keys"), help="output directory")
     create.add_argument("--common-name", help="certificate subject CN (default: client id)")
+    create.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing key and certificate (a symbolic link is replaced, not followed)",
+    )
     create.add_argument(
         "--register",
         metavar="SANDBOX_URL",
@@ -38,9 +53,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    paths = create_key_pair(args.dir, args.client_id, common_name=args.common_name)
-    print(f"private key: {paths.private_key} (mode 0600)")
-    print(f"certificate: {paths.certificate}")
+    try:
+        paths = create_key_pair(
+            args.dir, args.client_id, common_name=args.common_name, overwrite=args.force
+        )
+    except KeyFilesExist as exc:
+        print(f"dimona-adapter keys create: {exc}; pass --force to replace them", file=sys.stderr)
+        return EXIT_FILES_EXIST
+    print(f"private key: {paths.private_key} (mode {PRIVATE_KEY_MODE:04o})")
+    print(f"certificate: {paths.certificate} (mode {CERTIFICATE_MODE:04o})")
     if args.register:
         from adapter.sandbox.admin_client import register_client
 

@@ -52,7 +52,12 @@ def build_context(config: SandboxConfig, store: Store | None = None) -> SandboxC
         metrics.declarations_processed.labels(declaration.kind, declaration.result or "").inc()
 
     service.on_processed = count
-    oauth = OAuthServer(service.client, config.audiences, config.token_ttl)
+    oauth = OAuthServer(
+        service.client,
+        config.audiences,
+        config.token_ttl,
+        max_assertion_lifetime=config.max_assertion_lifetime,
+    )
     return SandboxContext(service, oauth, faults, metrics)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from adapter.sandbox.oauth import PRODUCTION_AUDIENCE
+from adapter.sandbox.oauth import MAX_ASSERTION_LIFETIME_SECONDS, PRODUCTION_AUDIENCE
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8090
@@ -27,6 +27,7 @@ class SandboxConfig:
     faults: dict[str, Any] = field(default_factory=dict)
     audiences: list[str] = field(default_factory=lambda: [PRODUCTION_AUDIENCE])
     token_ttl: float = 600.0
+    max_assertion_lifetime: float = MAX_ASSERTION_LIFETIME_SECONDS
     student_quota_hours: int = 650
     log_level: str = "warning"
     tick_seconds: float = 0.05
@@ -62,6 +63,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"default {PRODUCTION_AUDIENCE})",
     )  # fmt: skip
     parser.add_argument("--token-ttl", type=float, default=600.0, help="access token lifetime (s)")
+    parser.add_argument(
+        "--max-assertion-lifetime", type=float, default=MAX_ASSERTION_LIFETIME_SECONDS,
+        metavar="S", help="longest client assertion accepted, exp - iat (s)",
+    )  # fmt: skip
     parser.add_argument("--student-quota-hours", type=int, default=650)
     parser.add_argument(
         "--log-level", default="warning",
@@ -95,6 +100,7 @@ def from_args(args: argparse.Namespace) -> SandboxConfig:
         faults=faults,
         audiences=args.audience or [PRODUCTION_AUDIENCE],
         token_ttl=args.token_ttl,
+        max_assertion_lifetime=args.max_assertion_lifetime,
         student_quota_hours=args.student_quota_hours,
         log_level=args.log_level,
     )

@@ -1,8 +1,12 @@
 """The OAuth2 server: client_credentials with a private_key_jwt assertion (reference §2).
 
 Assertions are RS256 JWTs signed with the key of the client's registered certificate;
-``iss`` and ``sub`` are the client id, ``aud`` the token URL. Access tokens are opaque random
-strings held in memory (a restart revokes them, as a real server may).
+``iss`` and ``sub`` are the client id, ``aud`` the token URL. An assertion is single use and
+short-lived: ``exp - iat`` may not exceed ``max_assertion_lifetime`` and ``iat`` may not be
+ahead of the clock, so ``exp`` is never far in the future either (RFC 7523 §3 lets a server
+refuse an ``exp`` unreasonably far in the future; a leaked ten-year assertion would be a
+ten-year credential). Every assertion problem is ``invalid_client`` (RFC 7523 §3.2). Access
+tokens are opaque random strings held in memory (a restart revokes them, as a real server may).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ ALL_SCOPES = (DECLARANT, CONSULT)
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 PRODUCTION_AUDIENCE = "https://services.socialsecurity.be/REST/oauth/v5/token"
 CLOCK_SKEW_SECONDS = 30
+MAX_ASSERTION_LIFETIME_SECONDS = 300.0
+"""Five minutes: the longest a real client was seen to use (reference §2.3); ours sends 60 s."""
 
 
 class TokenError(Exception):
@@ -68,10 +74,12 @@ class OAuthServer:
         audiences: list[str],
         token_ttl: float = 600.0,
         clock: Callable[[], float] = time.time,
+        max_assertion_lifetime: float = MAX_ASSERTION_LIFETIME_SECONDS,
     ) -> None:
         self._find_client = find_client
         self.audiences = list(audiences)
         self.token_ttl = token_ttl
+        self.max_assertion_lifetime = max_assertion_lifetime
         self._clock = clock
         self._tokens: dict[str, AccessToken] = {}
         self._seen_jti: dict[str, float] = {}
@@ -144,8 +152,16 @@ class OAuthServer:
             raise TokenError("invalid_client", "client assertion audience (aud) refused") from exc
         except jwt.PyJWTError as exc:
             raise TokenError("invalid_client", f"client assertion refused: {exc}") from exc
-        if float(claims["iat"]) > self._clock() + CLOCK_SKEW_SECONDS:
+        now = self._clock()
+        issued, expires = float(claims["iat"]), float(claims["exp"])
+        if issued > now + CLOCK_SKEW_SECONDS:
             raise TokenError("invalid_client", "client assertion issued in the future (iat)")
+        # With iat at most the skew ahead, this also keeps exp within limit + skew of now.
+        limit = self.max_assertion_lifetime
+        if expires - issued > limit:
+            raise TokenError(
+                "invalid_client", f"client assertion lifetime (exp - iat) exceeds {limit:.0f} s"
+            )
         if str(claims["jti"]) in self._seen_jti:
             raise TokenError("invalid_client", "client assertion replayed (jti already used)")
         return client, claims

@@ -56,6 +56,14 @@ NOT_IN_CHART = {
     "http.host": "0.0.0.0 in a pod; the probes come from the kubelet",
     "encoding.accept_legacy_fingerprint": "migration switch of one release: extraEnv",
     "encoding.schema_registry_timeout_s": "tuning: extraEnv",
+    "http.idle_timeout_s": "tuning: extraEnv",
+    "http.max_connections": "tuning: extraEnv",
+    "http.readiness_cache_s": "tuning: extraEnv",
+    "pipeline.retry_backoff_cap_s": "tuning: extraEnv",
+    "pipeline.retry_after_cap_s": "tuning: extraEnv",
+    "pipeline.onss_circuit_threshold": "tuning: extraEnv",
+    "pipeline.onss_circuit_cap_s": "tuning: extraEnv",
+    "pipeline.rescan_interval_s": "tuning: extraEnv",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,10 +36,6 @@ async def serving(health: Health, metrics: PrometheusMetrics) -> AsyncIterator[h
             yield http
 
 
-def _both_implement_the_port() -> list[Metrics]:
-    return [NoMetrics(), PrometheusMetrics()]
-
-
 async def test_livez_follows_the_heartbeat() -> None:
     clock = ManualClock()
     health = Health(liveness_window_s=30, clock=clock)
@@ -60,7 +57,8 @@ async def test_readyz_needs_partitions_and_store() -> None:
             raise OSError("connection refused")
         return True
 
-    health = Health(store_check=store_check)
+    clock = ManualClock()
+    health = Health(store_check=store_check, readiness_cache_s=1.0, clock=clock)
     async with serving(health, PrometheusMetrics()) as http:
         first = await http.get("/readyz")
         assert first.status_code == 503
@@ -68,14 +66,19 @@ async def test_readyz_needs_partitions_and_store() -> None:
         health.partitions_assigned(True)
         assert (await http.get("/readyz")).status_code == 200
         store_up = False
+        clock.now += 1.0  # past the window in which the last store check is reused
         down = await http.get("/readyz")
         assert down.status_code == 503
         assert down.json()["checks"]["store"] == "unreachable"
         # the store being down does not make the process "dead"
         assert (await http.get("/livez")).status_code == 200
         store_up = True
-        health.stopping()
-        assert (await http.get("/readyz")).status_code == 503
+        clock.now += 1.0
+        assert (await http.get("/readyz")).status_code == 200
+        health.stopping()  # not cached: draining shows at once
+        draining = await http.get("/readyz")
+        assert draining.status_code == 503
+        assert draining.json()["checks"]["shutdown"] == "draining"
 
 
 async def test_metrics_are_exposed_with_their_names() -> None:
@@ -144,11 +147,25 @@ async def test_a_garbage_request_does_not_kill_the_server() -> None:
             assert (await http.get("/livez")).status_code == 200
 
 
-def test_no_metrics_accepts_every_call() -> None:
-    for metrics in _both_implement_the_port():
-        metrics.event_consumed(0)
-        metrics.pending_polls({"lt_1m": 0})
-        metrics.set_consumer_lag(0, 0)
+def _methods(protocol: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(protocol).items()
+        if callable(member) and not name.startswith("_")
+    }
+
+
+def test_both_metrics_implement_every_method_of_the_port() -> None:
+    port = _methods(Metrics)
+    assert "event_consumed" in port
+    assert "set_partitions_assigned" in port
+    for implementation in (NoMetrics, PrometheusMetrics):
+        methods = _methods(implementation)
+        assert {n: s for n, s in methods.items() if n in port} == port, implementation.__name__
+    silent = NoMetrics()
+    silent.event_consumed(0)
+    silent.pending_polls({"lt_1m": 0})
+    assert silent.set_consumer_lag(0, 0) is None  # accepted and forgotten, never raises
 
 
 def test_poll_age_buckets() -> None:
@@ -176,11 +193,29 @@ def test_consumer_lag_from_librdkafka_statistics() -> None:
     assert b'dimona_adapter_consumer_lag{partition="0"} 12.0' in metrics.render()
 
 
-def test_health_implements_the_app_port() -> None:
+async def test_health_implements_the_app_port() -> None:
     from adapter.app.metrics import HealthReport, NoHealth
 
-    reports: list[HealthReport] = [Health(), NoHealth()]
-    for report in reports:
-        report.heartbeat()
-        report.partitions_assigned(True)
-        report.stopping()
+    port = _methods(HealthReport)
+    assert set(port) == {"heartbeat", "partitions_assigned", "stopping"}
+    for implementation in (Health, NoHealth):
+        assert {n: s for n, s in _methods(implementation).items() if n in port} == port
+    # what the runner reports reaches the probes
+    clock = ManualClock()
+    health = Health(liveness_window_s=30, clock=clock)
+    clock.now += 31
+    assert health.live().ok is False
+    health.heartbeat()
+    assert health.live().ok is True
+    assert (await health.ready()).checks["partitions"] == "none assigned"
+    health.partitions_assigned(True)
+    assert (await health.ready()).ok is True
+    health.stopping()
+    stopped = await health.ready()
+    assert stopped.ok is False
+    assert stopped.checks["shutdown"] == "draining"
+    assert health.live().ok is True  # draining is not dead
+    silent = NoHealth()
+    silent.heartbeat()
+    silent.partitions_assigned(True)
+    assert silent.stopping() is None

@@ -92,7 +92,7 @@ async def test_sampler_task_stops_and_store_check_follows_the_store(tmp_path: Pa
     assert b"dimona_adapter_outbox_backlog 1.0" in metrics.render()
     stopping.set()
     await task
-    health = Health(store_check=store_check(store))
+    health = Health(store_check=store_check(store), readiness_cache_s=0)  # every probe queries
     health.partitions_assigned(True)
     assert (await health.ready()).ok
     store.close()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from typing import Any
 
+import annotated_types
 import httpx
 import pytest
 
+from adapter.edges.dimona_rest.config import DimonaRestConfig
+from adapter.edges.dimona_rest.keys import SigningMaterial
+from adapter.edges.dimona_rest.token import TokenProvider
 from adapter.sandbox import admin_client
+from adapter.sandbox.app import build_context
+from adapter.sandbox.config import add_arguments, from_args
+from adapter.sandbox.models import Client
+from adapter.sandbox.oauth import OAuthServer, TokenError
 from adapter.sandbox.process import SandboxProcess
 from tests.sandbox import payloads as p
 from tests.sandbox.helpers import (
@@ -62,6 +71,8 @@ def test_production_audience_is_accepted(fresh: SandboxProcess, identity: Identi
         ({"sub": "someone-else"}, "sub"),
         ({"jti": None}, "jti"),
         ({"exp": None}, "exp"),
+        ({"exp": int(time.time()) + 10 * 365 * 86400}, "valid for ten years"),
+        ({"iat": int(time.time()) - 3600, "exp": int(time.time()) + 60}, "lifetime over 5 min"),
     ],
 )
 def test_bad_assertions_are_invalid_client(
@@ -167,3 +178,81 @@ def test_extra_audience_from_the_command_line(identity: Identity) -> None:
         assert _error(_token(sandbox, token_form(identity.assertion(PRODUCTION)))) == (
             "invalid_client"
         )
+
+
+# -- the assertion lifetime cap, on the OAuth server itself ------------------------------------
+TOKEN_URL = "http://sandbox.test/REST/oauth/v5/token"
+
+
+def _server(identity: Identity, now: int, **options: Any) -> OAuthServer:
+    """The server with its clock fixed at ``now`` (PyJWT checks ``exp`` on the real clock, so
+    ``now`` is taken from it)."""
+
+    def find(client_id: str) -> Client | None:
+        if client_id != identity.client_id:
+            return None
+        return Client(identity.client_id, identity.certificate_pem)
+
+    return OAuthServer(find, [TOKEN_URL], clock=lambda: float(now), **options)
+
+
+def _refusal(server: OAuthServer, assertion: str) -> TokenError:
+    with pytest.raises(TokenError) as refused:
+        server.issue(token_form(assertion), TOKEN_URL)
+    return refused.value
+
+
+def test_assertion_lifetime_is_capped(identity: Identity) -> None:
+    now = int(time.time())
+    server = _server(identity, now)
+    assert server.max_assertion_lifetime == 300
+    ok = identity.assertion(TOKEN_URL, iat=now, exp=now + 300)
+    assert server.issue(token_form(ok), TOKEN_URL).client_id == identity.client_id
+    too_long = _refusal(server, identity.assertion(TOKEN_URL, iat=now, exp=now + 301))
+    assert too_long.error == "invalid_client"
+    assert "exp - iat" in too_long.description
+    # an old iat cannot stretch the window either
+    stretched = _refusal(server, identity.assertion(TOKEN_URL, iat=now - 3000, exp=now + 60))
+    assert stretched.error == "invalid_client"
+    ten_years = _refusal(server, identity.assertion(TOKEN_URL, iat=now, exp=now + 315_360_000))
+    assert ten_years.error == "invalid_client"
+
+
+def test_a_far_future_iat_cannot_carry_exp_along(identity: Identity) -> None:
+    now = int(time.time())
+    refused = _refusal(
+        _server(identity, now), identity.assertion(TOKEN_URL, iat=now + 3600, exp=now + 3660)
+    )
+    assert refused.error == "invalid_client"
+    assert "(iat)" in refused.description
+
+
+def test_the_cap_is_configurable(identity: Identity) -> None:
+    now = int(time.time())
+    server = _server(identity, now, max_assertion_lifetime=3600)
+    long = identity.assertion(TOKEN_URL, iat=now, exp=now + 3000)
+    assert server.issue(token_form(long), TOKEN_URL).client_id == identity.client_id
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert from_args(parser.parse_args([])).max_assertion_lifetime == 300
+    config = from_args(parser.parse_args(["--max-assertion-lifetime", "60"]))
+    assert build_context(config).oauth.max_assertion_lifetime == 60
+
+
+async def test_the_adapter_s_longest_assertion_stays_accepted(identity: Identity) -> None:
+    """What ``TokenProvider`` signs at the longest lifetime its settings allow passes the cap."""
+    bounds = DimonaRestConfig.model_fields["assertion_lifetime_s"].metadata
+    longest = min(float(b.le) for b in bounds if isinstance(b, annotated_types.Le))
+    now = int(time.time())
+    async with TokenProvider(
+        client_id=identity.client_id,
+        token_url=TOKEN_URL,
+        signing=SigningMaterial(identity.private_key),
+        clock=lambda: float(now),
+        assertion_lifetime_s=longest,
+    ) as tokens:
+        assertion = tokens.client_assertion()
+    issued = _server(identity, now).issue(token_form(assertion), TOKEN_URL)
+    assert issued.client_id == identity.client_id
+    with pytest.raises(ValueError, match="less than or equal"):
+        DimonaRestConfig(assertion_lifetime_s=longest + 1)

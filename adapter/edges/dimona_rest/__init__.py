@@ -14,6 +14,7 @@ from adapter.edges.dimona_rest.errors import (
     DimonaPermanentError,
     DimonaTransientError,
     DimonaUncertainSubmission,
+    KeyFilesExist,
 )
 from adapter.edges.dimona_rest.keys import KeyPairPaths, create_key_pair
 from adapter.edges.dimona_rest.token import TokenProvider
@@ -26,6 +27,7 @@ __all__ = [
     "DimonaRestConfig",
     "DimonaTransientError",
     "DimonaUncertainSubmission",
+    "KeyFilesExist",
     "KeyPairPaths",
     "TokenProvider",
     "create_key_pair",

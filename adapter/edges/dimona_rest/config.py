@@ -84,7 +84,8 @@ class DimonaRestConfig(BaseModel):
     transport: TransportName = "aiohttp"
 
     scopes: tuple[str, ...] = (SCOPE_DECLARANT, SCOPE_CONSULT)
-    assertion_lifetime_s: float = Field(default=60.0, gt=0, le=3600)
+    # single use, sent at once: 5 minutes is the most an OAuth server may be expected to take
+    assertion_lifetime_s: float = Field(default=60.0, gt=0, le=300)
     token_refresh_margin_s: float = Field(default=60.0, ge=0)
     search_page_size: int = Field(default=50, ge=1, le=1000)
     user_agent: str = "dimona-adapter"

@@ -7,8 +7,10 @@ name and the explanation, never the offending value (it may be a national number
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from adapter.core.errors import (
+    AdapterError,
     FatalConfiguration,
     PermanentError,
     TransientError,
@@ -86,3 +88,18 @@ class DimonaEndpointMissing(FatalConfiguration):
 
 class DimonaAuthUnavailable(DimonaTransientError):  # noqa: N818
     """The token endpoint is unreachable or failing (timeout, reset, 5xx, 429): retry later."""
+
+
+class KeyFilesExist(AdapterError):  # noqa: N818 - says what happened
+    """``create_key_pair`` would replace key files that exist (a regular file or a link).
+
+    Not a configuration of the running adapter: the caller asked to overwrite a key without
+    saying so (the ``keys create`` command exits 2 and names ``--force``).
+    """
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self.paths = tuple(paths)
+        described = ", ".join(
+            f"{path} (a symbolic link)" if path.is_symlink() else str(path) for path in self.paths
+        )
+        super().__init__(f"refusing to overwrite existing key files: {described}")

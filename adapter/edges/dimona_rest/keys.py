@@ -1,15 +1,23 @@
 """The RSA key and X.509 certificate that identify the adapter to ONSS (Chaman REST channel).
 
-``create_key_pair`` makes a key (0600) and a self-signed certificate to upload in Chaman (or to
-register in the sandbox); the loaders read PEM files, inline PEM or PKCS#12 for the token
+``create_key_pair`` makes a key (0600) and a self-signed certificate (0644) to upload in Chaman
+(or to register in the sandbox); the loaders read PEM files, inline PEM or PKCS#12 for the token
 provider. Nothing here prints or logs key material; ``SigningMaterial``'s repr is masked.
+
+Files are written whole or not at all, never through a symbolic link, with their modes set
+explicitly (the umask plays no part): each goes to a fresh temporary file in the target
+directory (``O_EXCL | O_NOFOLLOW``), is synced, then linked to its name, which fails if the
+name exists in any form, or renamed over it when overwriting is asked for (a rename replaces
+a symbolic link itself, never its target).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +29,13 @@ from cryptography.x509.oid import NameOID
 
 from adapter.core.errors import FatalConfiguration
 from adapter.edges.dimona_rest.config import DimonaRestConfig
+from adapter.edges.dimona_rest.errors import KeyFilesExist
 
 KEY_SIZE = 2048
 CERTIFICATE_DAYS = 3 * 365
+DIRECTORY_MODE = 0o700
+PRIVATE_KEY_MODE = 0o600
+CERTIFICATE_MODE = 0o644
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +71,20 @@ def create_key_pair(
     *,
     common_name: str | None = None,
     now: dt.datetime | None = None,
+    overwrite: bool = False,
 ) -> KeyPairPaths:
-    """Write ``<client>.key.pem`` (RSA 2048, mode 0600) and ``<client>.crt.pem`` (self-signed)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write ``<client>.key.pem`` (RSA 2048, 0600) and ``<client>.crt.pem`` (self-signed, 0644).
+
+    Missing directories are created 0700. Existing files (or links) at either name raise
+    :class:`KeyFilesExist` before anything is written, unless ``overwrite``.
+    """
+    stem = _safe_name(client_id)
+    paths = KeyPairPaths(directory / f"{stem}.key.pem", directory / f"{stem}.crt.pem")
+    if not overwrite:
+        taken = [path for path in (paths.private_key, paths.certificate) if _exists(path)]
+        if taken:
+            raise KeyFilesExist(taken)
+    _make_directories(directory)
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name or client_id)])
     start = now or dt.datetime.now(dt.UTC)
@@ -76,20 +99,66 @@ def create_key_pair(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    stem = _safe_name(client_id)
-    paths = KeyPairPaths(directory / f"{stem}.key.pem", directory / f"{stem}.crt.pem")
     key_bytes = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    # Create the key file with 0600 from the start: no window where others could read it.
-    fd = os.open(paths.private_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key_bytes)
-    paths.private_key.chmod(0o600)
-    paths.certificate.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    _write_file(paths.private_key, key_bytes, PRIVATE_KEY_MODE, overwrite=overwrite)
+    certificate_bytes = certificate.public_bytes(serialization.Encoding.PEM)
+    _write_file(paths.certificate, certificate_bytes, CERTIFICATE_MODE, overwrite=overwrite)
     return paths
+
+
+def _exists(path: Path) -> bool:
+    """A file, a directory or a link (even a dangling one) holds the name."""
+    return os.path.lexists(path)
+
+
+def _make_directories(directory: Path) -> None:
+    """Create what is missing of ``directory`` with 0700; existing ones are left as they are."""
+    missing: list[Path] = []
+    current = directory
+    while not _exists(current):
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by someone else: keep it
+            path.mkdir(mode=DIRECTORY_MODE)
+            path.chmod(DIRECTORY_MODE)  # mkdir's mode is filtered by the umask
+
+
+def _write_file(path: Path, data: bytes, mode: int, *, overwrite: bool) -> None:
+    """Write ``data`` to ``path`` with ``mode``, atomically, never through a symbolic link."""
+    # mkstemp opens with O_CREAT | O_EXCL | O_NOFOLLOW and mode 0600: no one else can read it
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            temporary.replace(path)
+        else:
+            try:
+                os.link(temporary, path, follow_symlinks=False)
+            except FileExistsError:
+                raise KeyFilesExist([path]) from None
+            temporary.unlink()
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_pkcs12(paths: KeyPairPaths, target: Path, password: str | None) -> Path:
@@ -103,9 +172,7 @@ def write_pkcs12(paths: KeyPairPaths, target: Path, password: str | None) -> Pat
     data = pkcs12.serialize_key_and_certificates(
         b"dimona", material.private_key, material.certificate, None, encryption
     )
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    _write_file(target, data, PRIVATE_KEY_MODE, overwrite=True)
     return target
 
 

@@ -3,7 +3,9 @@
 * live: the main loop ticked recently (``heartbeat()``), which catches a wedged loop. It never
   looks at Kafka, the database or ONSS: an outage of a dependency must not restart every pod.
 * ready: this process owns input partitions and the store answers. Readiness only gates
-  traffic (the metrics Service); it does not restart anything.
+  traffic (the metrics Service); it does not restart anything. The store check is a database
+  query, so its answer is reused for ``readiness_cache_s``: a flood of probes costs one query
+  per window (concurrent probes wait for the one query under way instead of starting more).
 """
 
 from __future__ import annotations
@@ -35,12 +37,16 @@ class Health:
         liveness_window_s: float = 60.0,
         store_check: StoreCheck | None = None,
         store_timeout_s: float = 2.0,
+        readiness_cache_s: float = 1.0,
         clock: Clock = time.monotonic,
     ) -> None:
         self._window = liveness_window_s
         self._store_check = store_check
         self._store_timeout = store_timeout_s
+        self._cache_s = readiness_cache_s
         self._clock = clock
+        self._store_answer: tuple[float, bool] | None = None  # (when, reachable)
+        self._store_lock = asyncio.Lock()
         self._last_beat = clock()
         self._assigned = False
         self._stopping = False
@@ -67,6 +73,7 @@ class Health:
 
     def set_store_check(self, check: StoreCheck) -> None:
         self._store_check = check
+        self._store_answer = None
 
     # -- what the probes ask -----------------------------------------------------------------
     def live(self) -> Verdict:
@@ -96,8 +103,17 @@ class Health:
     async def _check_store(self) -> bool:
         if self._store_check is None:
             return True
+        async with self._store_lock:
+            answer = self._store_answer
+            if answer is not None and self._clock() - answer[0] < self._cache_s:
+                return answer[1]
+            reachable = await self._query_store(self._store_check)
+            self._store_answer = (self._clock(), reachable)
+            return reachable
+
+    async def _query_store(self, check: StoreCheck) -> bool:
         try:
-            return await asyncio.wait_for(self._store_check(), self._store_timeout)
+            return await asyncio.wait_for(check(), self._store_timeout)
         except Exception:  # any failure of the check means "not reachable"
             log.warning("store readiness check failed", exc_info=True)
             return False

@@ -35,6 +35,9 @@ async def operations(
     partitions: Callable[[], frozenset[int]],
     liveness_window_s: float = 60.0,
     sample_interval_s: float = 15.0,
+    idle_timeout_s: float = 5.0,
+    max_connections: int = 100,
+    readiness_cache_s: float = 1.0,
     metrics: PrometheusMetrics | None = None,
 ) -> AsyncIterator[Operations]:
     """Serve ``/livez``, ``/readyz``, ``/metrics`` and sample the store gauges until exit.
@@ -46,6 +49,7 @@ async def operations(
     health = Health(
         liveness_window_s=liveness_window_s,
         store_check=None if store is None else store_check(store),
+        readiness_cache_s=readiness_cache_s,
     )
     stopping = asyncio.Event()
     sampler_task: asyncio.Task[None] | None = None
@@ -53,7 +57,14 @@ async def operations(
         sampler = StoreSampler(store, metrics, partitions, interval_s=sample_interval_s)
         sampler_task = asyncio.create_task(sampler.run(stopping), name="store-gauges")
     try:
-        async with OpsServer(health, metrics, host=host, port=port) as server:
+        async with OpsServer(
+            health,
+            metrics,
+            host=host,
+            port=port,
+            idle_timeout_s=idle_timeout_s,
+            max_connections=max_connections,
+        ) as server:
             yield Operations(metrics, health, server)
     finally:
         stopping.set()

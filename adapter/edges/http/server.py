@@ -3,12 +3,16 @@
 It runs on the adapter's own event loop, so a wedged loop also stops the probes from being
 answered (the kubelet then restarts the pod), and it installs no signal handler (the ``run``
 command owns SIGTERM). Three GET routes do not need a web framework.
+
+Every connection answers one request and closes (no keep-alive). It is bounded in time and in
+number, so idle or slow clients cannot pile up open files: a connection that has not sent a
+complete request head within ``idle_timeout_s``, or does not take its answer within as long, is
+closed; beyond ``max_connections`` open at once a new one gets a short 503 and is closed at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,6 +26,10 @@ log = logging.getLogger(__name__)
 PATHS = ("/livez", "/readyz", "/metrics")
 _MAX_HEAD = 16 * 1024
 _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 21\r\nConnection: close\r\n\r\ntoo many connections\n"
+)
 
 Response = tuple[int, str, bytes]
 
@@ -29,11 +37,25 @@ Response = tuple[int, str, bytes]
 class OpsServer:
     """``async with OpsServer(health, metrics, host, port) as server: ...`` (port 0 = any)."""
 
-    def __init__(self, health: Health, metrics: PrometheusMetrics, *, host: str, port: int) -> None:
+    def __init__(
+        self,
+        health: Health,
+        metrics: PrometheusMetrics,
+        *,
+        host: str,
+        port: int,
+        idle_timeout_s: float = 5.0,
+        max_connections: int = 100,
+    ) -> None:
+        if idle_timeout_s <= 0 or max_connections < 1:
+            raise ValueError("idle_timeout_s must be > 0 and max_connections >= 1")
         self._health = health
         self._metrics = metrics
         self._host = host
         self._port = port
+        self._idle_timeout = idle_timeout_s
+        self._max_connections = max_connections
+        self._open = 0
         self._server: asyncio.Server | None = None
         self._routes: dict[str, Callable[[], Awaitable[Response]]] = {
             "/livez": self._livez,
@@ -46,6 +68,11 @@ class OpsServer:
         """The bound port (useful when 0 was asked)."""
         assert self._server is not None, "not started"
         return int(self._server.sockets[0].getsockname()[1])
+
+    @property
+    def open_connections(self) -> int:
+        """Connections being served now (refused ones never count)."""
+        return self._open
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self._host, self._port)
@@ -81,24 +108,45 @@ class OpsServer:
 
     # -- protocol -----------------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._open >= self._max_connections:
+            # Refuse without reading: the answer fits in the socket buffer, so this never waits.
+            writer.write(_BUSY)
+            await self._close(writer)
+            return
+        self._open += 1
         try:
-            status, content_type, body = await self._respond(reader)
-            head = (
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self._idle_timeout)
+            status, content_type, body = await self._respond(head)
+            head_out = (
                 f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
                 f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
                 "Connection: close\r\n\r\n"
             )
-            writer.write(head.encode("ascii") + body)
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass  # the client went away or sent garbage: nothing to answer
+            writer.write(head_out.encode("ascii") + body)
+            await asyncio.wait_for(writer.drain(), self._idle_timeout)
+        except (
+            TimeoutError,  # idle or too slow: close without an answer
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
+            pass  # the client went away, sent garbage or stayed silent: nothing to answer
         finally:
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+            # Count it closed before the peer can see the close (tests rely on that order).
+            self._open -= 1
+            await self._close(writer)
 
-    async def _respond(self, reader: asyncio.StreamReader) -> Response:
-        head = await reader.readuntil(b"\r\n\r\n")
+    async def _close(self, writer: asyncio.StreamWriter) -> None:
+        """Close, and drop what is unsent if the peer does not read it within the timeout."""
+        writer.close()
+        try:
+            await asyncio.wait_for(writer.wait_closed(), self._idle_timeout)
+        except TimeoutError:
+            writer.transport.abort()
+        except ConnectionError:
+            pass
+
+    async def _respond(self, head: bytes) -> Response:
         if len(head) > _MAX_HEAD:
             return 404, "text/plain", b"too large\n"
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
