@@ -197,7 +197,7 @@ async def test_health_implements_the_app_port() -> None:
     from adapter.app.metrics import HealthReport, NoHealth
 
     port = _methods(HealthReport)
-    assert set(port) == {"heartbeat", "partitions_assigned", "stopping"}
+    assert set(port) == {"heartbeat", "partitions_assigned", "stopping", "degraded"}
     for implementation in (Health, NoHealth):
         assert {n: s for n, s in _methods(implementation).items() if n in port} == port
     # what the runner reports reaches the probes
@@ -209,6 +209,12 @@ async def test_health_implements_the_app_port() -> None:
     assert health.live().ok is True
     assert (await health.ready()).checks["partitions"] == "none assigned"
     health.partitions_assigned(True)
+    assert (await health.ready()).ok is True
+    health.degraded("intake", "StoreUnavailableError: retrying")
+    degraded = await health.ready()
+    assert degraded.ok is False
+    assert degraded.checks["intake"] == "StoreUnavailableError: retrying"
+    health.degraded("intake", None)
     assert (await health.ready()).ok is True
     health.stopping()
     stopped = await health.ready()
