@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from adapter.demo_harness import demo_settings
@@ -41,3 +42,18 @@ def adapter_settings(tmp_path: Path, broker: BrokerHandle, sandbox: SandboxProce
         update={"reconcile_window_s": 10.0, "reconcile_interval_s": 0.5}
     )
     return base.model_copy(update={"kafka": kafka, "pipeline": pipeline})
+
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    schema = f"it_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')

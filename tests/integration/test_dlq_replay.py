@@ -31,7 +31,12 @@ async def test_replay_redrives_selected_dead_letters_once(adapter_settings: Sett
             ("dlq.reason.code", reason.encode()),
             ("dlq.event.id", event["eventId"].encode()),
         ]
-        producer.produce(kafka.dead_letter_topic, key=b"k", value=value, headers=headers)
+        producer.produce(
+            kafka.dead_letter_topic,
+            key=event["employmentId"].encode(),
+            value=value,
+            headers=headers,
+        )
     producer.flush(10)
 
     first = replay(adapter_settings, reasons=["RULE_VIOLATION"])

@@ -4,11 +4,8 @@ nothing lost, nothing doubled."""
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import psycopg
 import pytest
 
 from adapter.demo_events import hire, leave
@@ -21,20 +18,6 @@ from tests.integration.harness import create_topics
 from tests.integration.test_pipeline_outcomes import START, unique_ssin
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
-
-POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    schema = f"it_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(POSTGRES, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def test_two_processes_share_the_work_and_survive_one_being_killed(
