@@ -98,7 +98,7 @@ async def build_adapter(
     clock = SystemClock()
     metrics = PrometheusMetrics()
     statuses = StatusEvents(record_codec(settings, STATUS_SCHEMA, kafka.status_topic))
-    producer = IdempotentProducer(client_config)
+    producer = IdempotentProducer(client_config, max_record_bytes=kafka.max_record_bytes)
     consumer_config: dict[str, object] = {
         **client_config,
         "group.id": kafka.group_id,
