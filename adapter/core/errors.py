@@ -27,7 +27,7 @@ class AdapterError(Exception):
 class InvalidInput(AdapterError):  # noqa: N818 - the domain word reads better than *Error
     """Input that can never be processed: it goes to the dead-letter topic."""
 
-    reason_code: str = DeadLetterReason.INVALID_INPUT
+    reason_code: DeadLetterReason = DeadLetterReason.INVALID_INPUT
 
 
 class UndecodableMessage(InvalidInput):
