@@ -30,7 +30,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 AT_THE_LIMIT = 1_048_576
 OVER_THE_PRODUCER = 1_200_000
 """Over ``max_record_bytes`` (1,048,588) plus the 64 KiB of header room."""
-TRACE = ("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+TRACE_ID = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+TRACE: tuple[str, str | bytes | None] = ("traceparent", TRACE_ID)
 
 
 def create_input_topic_for_large_records(settings: Settings) -> None:
@@ -69,7 +70,9 @@ async def test_records_too_large_to_forward_are_dead_lettered_and_the_rest_compl
     create_topics(settings)
     events = [hire(f"E-SIZE-{i}", unique_ssin(), START) for i in range(3)]
     codec = SingleObjectCodec(EVENT_SCHEMA)
-    valid = [(e["employmentId"].encode(), encoded(codec, e), []) for e in events]
+    valid: list[tuple[bytes, bytes, list[tuple[str, str | bytes | None]]]] = [
+        (e["employmentId"].encode(), encoded(codec, e), []) for e in events
+    ]
     near_limit = (b"E-SIZE-X", os.urandom(AT_THE_LIMIT), [TRACE])
     garbage = (b"E-SIZE-Y", b"not avro", [TRACE, ("dlq.reason.code", b"STALE")])
     too_large = (b"E-SIZE-Z", os.urandom(OVER_THE_PRODUCER), [TRACE])
@@ -97,7 +100,7 @@ async def test_records_too_large_to_forward_are_dead_lettered_and_the_rest_compl
     reference = by_offset[4]
     assert reference.value() is None
     assert header(reference, "dlq.truncated") == b"true"
-    size = len(b"E-SIZE-Z") + OVER_THE_PRODUCER + len(TRACE[0]) + len(TRACE[1])
+    size = len(b"E-SIZE-Z") + OVER_THE_PRODUCER + len("traceparent") + len(TRACE_ID)
     assert header(reference, "dlq.original.size") == str(size).encode()
     assert reference.key() == b"E-SIZE-Z"
     near = by_offset[1]  # whole where the dead-letter topic takes it (Tansu), else a reference

@@ -179,7 +179,7 @@ async def test_a_record_too_large_for_the_client_becomes_a_reference() -> None:
 
     assert fake.refused_locally == 1
     by_offset = {d.header(DeadLetterHeader.SOURCE_OFFSET): d for d in fake.delivered}
-    assert sorted(by_offset) == [b"6", b"7", b"9"]
+    assert set(by_offset) == {b"6", b"7", b"9"}
     assert by_offset[b"6"].value == b"garbage"
     assert by_offset[b"9"].value == b"junk"
     assert_reference_to(by_offset[b"7"], huge)
