@@ -172,7 +172,7 @@ async def build_adapter(
     status_codec = record_codec(settings, STATUS_SCHEMA, kafka.status_topic)
     await register_writer(status_codec)
     statuses = StatusEvents(status_codec)
-    producer = IdempotentProducer(client_config)
+    producer = IdempotentProducer(client_config, max_record_bytes=kafka.max_record_bytes)
     consumer_config: dict[str, object] = {
         **client_config,
         "group.id": kafka.group_id,

@@ -1,59 +1,34 @@
 """Structured logs with structlog: JSON when not on a terminal, readable otherwise.
 
 Personal data never reaches the output: a processor masks SSINs (11 digits, with or without
-separators) in every value and drops the values of name fields.
+separators) in every value and drops the values of name fields (the convention lives in
+``adapter.core.masking``, shared with dead letters and status events).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 
-SSIN_PATTERN = re.compile(
-    r"(?<!\d)(\d{2})[.\- ]?(\d{2})[.\- ]?(\d{2})[.\- ]?(\d{3})[.\- ]?(\d{2})(?!\d)"
-)
-NAME_FIELDS = frozenset(
-    {
-        "familyName",
-        "givenName",
-        "family_name",
-        "given_name",
-        "name",
-        "placeOfBirth",
-        "place_of_birth",
-        "first_name",
-        "last_name",
-        "firstName",
-        "lastName",
-        "WorkerName",
-        "WorkerFirstName",
-        "WorkerBirthplace",
-        "UsingEmployerName",
-    }
-)
+from adapter.core.masking import MASK, NAME_FIELDS, SSIN_PATTERN, mask_ssin, mask_structure
+
+__all__ = [
+    "HANDLED_EVENT",
+    "MASK",
+    "NAME_FIELDS",
+    "SSIN_PATTERN",
+    "configure_logging",
+    "log_handled",
+    "mask_personal_data",
+    "mask_ssin",
+]
+
 HANDLED_EVENT = "message handled"
 """The event name of the canonical line: ``grep '"event": "message handled"'``."""
-MASK = "***"
-
-
-def mask_ssin(text: str) -> str:
-    """Keep the birth date part (useful to support), hide sequence and check digits."""
-    return SSIN_PATTERN.sub(lambda m: f"{m[1]}{m[2]}{m[3]}-***-**", text)
-
-
-def _mask(value: Any) -> Any:
-    if isinstance(value, str):
-        return mask_ssin(value)
-    if isinstance(value, Mapping):
-        return {k: MASK if k in NAME_FIELDS else _mask(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_mask(v) for v in value]
-    return value
 
 
 def mask_personal_data(
@@ -61,7 +36,7 @@ def mask_personal_data(
 ) -> MutableMapping[str, Any]:
     """structlog processor: mask SSINs everywhere and drop name values."""
     for key in list(event_dict):
-        event_dict[key] = MASK if key in NAME_FIELDS else _mask(event_dict[key])
+        event_dict[key] = MASK if key in NAME_FIELDS else mask_structure(event_dict[key])
     return event_dict
 
 

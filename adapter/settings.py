@@ -30,6 +30,12 @@ class KafkaSettings(_Group):
     input_topic: str = "hr.employment.events"
     status_topic: str = "dimona.declaration.status"
     dead_letter_topic: str = "hr.employment.events.dlq"
+    max_record_bytes: int = Field(
+        default=1_048_588,
+        ge=1_024,
+        description="largest inbound record (the topic's max.message.bytes); "
+        "the dead-letter producer is sized for it plus 64 KiB of headers",
+    )
     session_timeout_ms: int = Field(default=45_000, ge=1_000)
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: str | None = None

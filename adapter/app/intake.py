@@ -30,6 +30,8 @@ class ConsumedMessage:
     key: bytes | None
     value: bytes | None
     timestamp_ms: int | None = None
+    headers: tuple[tuple[str, bytes | None], ...] = ()
+    """The record's headers, in order (a name may repeat); kept on its dead letter."""
 
 
 DUPLICATE_CONFLICT = "DUPLICATE_CONFLICT"

@@ -69,6 +69,8 @@ def _headers(message: Message) -> dict[str, str]:
 def _selected(
     headers: dict[str, str], reasons: Sequence[str] | None, ids: Sequence[str] | None
 ) -> bool:
+    if headers.get(DeadLetterHeader.TRUNCATED) == "true":
+        return False  # a reference has no value to replay: the original is at dlq.source.*
     if reasons and headers.get(DeadLetterHeader.REASON_CODE) not in reasons:
         return False
     return not ids or headers.get(DeadLetterHeader.EVENT_ID) in ids

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from adapter.core.reasons import DeadLetterReason
+
 
 class AdapterError(Exception):
     """Root of every error the adapter raises on purpose."""
@@ -26,13 +28,13 @@ class AdapterError(Exception):
 class InvalidInput(AdapterError):  # noqa: N818 - the domain word reads better than *Error
     """Input that can never be processed: it goes to the dead-letter topic."""
 
-    reason_code: str = "INVALID_INPUT"
+    reason_code: DeadLetterReason = DeadLetterReason.INVALID_INPUT
 
 
 class UndecodableMessage(InvalidInput):
     """The bytes are not a record of any known schema version."""
 
-    reason_code = "UNDECODABLE"
+    reason_code = DeadLetterReason.UNDECODABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class Violation:
 class RuleViolations(InvalidInput):
     """A well-formed event that breaks one or more Dimona rules."""
 
-    reason_code = "RULE_VIOLATION"
+    reason_code = DeadLetterReason.RULE_VIOLATION
 
     def __init__(self, violations: Sequence[Violation]) -> None:
         self.violations = tuple(violations)

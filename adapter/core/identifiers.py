@@ -41,7 +41,10 @@ def normalise_digits(value: str | int) -> str:
     text = str(value).strip()
     text = _SEPARATORS.sub("", text)
     if not _DIGITS.fullmatch(text):
-        raise InvalidIdentifier("digits", "FORMAT", f"{value!r} must contain digits only")
+        # Never echo the value: it may be an SSIN, and the message reaches dead letters.
+        raise InvalidIdentifier(
+            "digits", "FORMAT", "must contain digits only (with . - / or spaces as separators)"
+        )
     return text
 
 

@@ -224,15 +224,17 @@ class DeclarationStatusChanged(_StatusModel):
 class DeadLetterHeader(StrEnum):
     """Kafka header names on a dead-lettered record (values are UTF-8 strings).
 
-    The record's key and value are the original bytes, unchanged.
+    The record's key, value and headers are the original ones, unchanged, with these headers
+    after them (an original header carrying one of these names is dropped). A record too
+    large to be copied back is replaced by a reference (``TRUNCATED``).
     """
 
     REASON_CODE = "dlq.reason.code"
-    """``InvalidInput.reason_code``: ``UNDECODABLE``, ``RULE_VIOLATION``, ``INVALID_INPUT``."""
+    """A :class:`adapter.core.reasons.DeadLetterReason`."""
     MESSAGE = "dlq.reason.message"
     """A human-readable message, never personal data in clear."""
     VIOLATIONS = "dlq.violations"
-    """JSON array of ``{"code", "field", "message"}`` when the reason is ``RULE_VIOLATION``."""
+    """JSON array of ``{"code", "field", "message"}`` (``SCHEMA_MISMATCH``, ``RULE_VIOLATION``)."""
     SOURCE_TOPIC = "dlq.source.topic"
     SOURCE_PARTITION = "dlq.source.partition"
     SOURCE_OFFSET = "dlq.source.offset"
@@ -242,3 +244,8 @@ class DeadLetterHeader(StrEnum):
     """ISO 8601 instant at which the adapter gave up on the record."""
     EVENT_ID = "dlq.event.id"
     """The ``eventId`` when the record could be decoded that far."""
+    TRUNCATED = "dlq.truncated"
+    """``true`` on a reference: the value, the original headers and a key over 1 KiB are left
+    off, the message and violations shortened; the original is at ``dlq.source.*``."""
+    ORIGINAL_SIZE = "dlq.original.size"
+    """On a reference: bytes of the original key, value and headers."""

@@ -24,6 +24,7 @@ from adapter.core.declarations import (
 from adapter.core.errors import Violation
 from adapter.core.events import EmploymentEvent, EventType
 from adapter.core.identifiers import InvalidIdentifier, parse_dimona_id
+from adapter.core.masking import conceal, is_personal_field, mask_ssin
 from adapter.core.rules import blocks
 from adapter.core.rules.catalogue import RuleCode
 from adapter.core.rules.facts import facts_from_contract, facts_from_in
@@ -208,5 +209,7 @@ def violations_from_validation_error(error: ValidationError) -> tuple[Violation,
         parts = [to_camel(p) if isinstance(p, str) else f"[{p}]" for p in item["loc"]]
         field = ".".join(parts).replace(".[", "[") or "event"
         message = str(item["msg"]).removeprefix("Value error, ")
-        out.append(Violation(RuleCode.SCHEMA, field, message))
+        # pydantic's messages may quote the input: never that of a personal field.
+        message = conceal(message, item["input"]) if is_personal_field(field) else message
+        out.append(Violation(RuleCode.SCHEMA, field, mask_ssin(message)))
     return tuple(out)

@@ -76,6 +76,7 @@ class KafkaEventSource:
                     key=message.key(),
                     value=message.value(),
                     timestamp_ms=timestamp if timestamp > 0 else None,
+                    headers=tuple(message.headers() or ()),
                 )
             )
         return messages

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -159,3 +160,16 @@ def test_dimona_id_check_and_format() -> None:
     assert parse_dimona_id(656309300158, verify_check_digits=False) == 656309300158
     with pytest.raises(InvalidIdentifier):
         parse_dimona_id("1234567890123")
+
+
+@pytest.mark.parametrize(
+    "parse", [parse_ssin, parse_enterprise_number, parse_noss_number], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize("value", ["7503030777X", "75.03.03-077.7X", "Jansen"])
+def test_an_invalid_identifier_message_never_echoes_the_value(parse: Any, value: str) -> None:
+    """The message reaches dead letters and status events: an SSIN must not be in it."""
+    with pytest.raises(InvalidIdentifier) as info:
+        parse(value)
+    assert info.value.reason == "FORMAT"
+    assert value not in info.value.message
+    assert value not in str(info.value)
