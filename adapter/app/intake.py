@@ -17,6 +17,7 @@ from adapter.app.ports import InboxEntry, OutboundRecord
 from adapter.app.status_events import StatusEvents
 from adapter.core.errors import InvalidInput, RuleViolations, Violation
 from adapter.core.events import EmploymentEvent
+from adapter.core.reasons import DeadLetterReason
 from adapter.core.rules import validate_event, violations_from_validation_error
 
 
@@ -34,8 +35,8 @@ class ConsumedMessage:
     """The record's headers, in order (a name may repeat); kept on its dead letter."""
 
 
-DUPLICATE_CONFLICT = "DUPLICATE_CONFLICT"
-KEY_MISMATCH = "KEY_MISMATCH"
+DUPLICATE_CONFLICT = DeadLetterReason.DUPLICATE_CONFLICT
+KEY_MISMATCH = DeadLetterReason.KEY_MISMATCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,9 @@ class Intake:
     def examine(self, message: ConsumedMessage, *, now: datetime, today: date) -> Outcome:
         """Decode, check structure and Dimona rules. Never raises for bad input."""
         if message.value is None:
-            return self._reject(message, "EMPTY", "record has no value (tombstone)", (), None, now)
+            return self._reject(
+                message, DeadLetterReason.EMPTY, "record has no value (tombstone)", (), None, now
+            )
         try:
             record = self._decoder.decode(message.value)
         except InvalidInput as exc:
@@ -104,7 +107,12 @@ class Intake:
         except ValidationError as exc:
             violations = tuple(violations_from_validation_error(exc))
             return self._reject(
-                message, "SCHEMA_MISMATCH", _summary(violations), violations, record, now
+                message,
+                DeadLetterReason.SCHEMA_MISMATCH,
+                _summary(violations),
+                violations,
+                record,
+                now,
             )
         if message.key is None or message.key != event.employment_id.encode():
             # The key decides the partition, the partition decides which replica drives the
