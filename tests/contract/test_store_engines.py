@@ -3,19 +3,22 @@ and its recovery from a lost connection."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
-from adapter.app.ports import Recorded
 from psycopg.conninfo import conninfo_to_dict
 
+from adapter.app.ports import Recorded
+from adapter.bootstrap import open_migrated_store
 from adapter.core.errors import FatalConfiguration
 from adapter.edges.store.engine import StoreUnavailableError
 from adapter.edges.store.factory import open_store
 from adapter.edges.store.postgres import PostgresStore, StoreClosedError
 from adapter.edges.store.sqlite import SqliteStore
+from adapter.settings import Settings, StoreSettings
 from tests.contract.builders import entry, outbox_keys, record, scalar
 from tests.contract.conftest import POSTGRES_URL, admin_connection
 
@@ -114,3 +117,46 @@ def test_an_unknown_url_is_refused_without_echoing_it() -> None:
     with pytest.raises(FatalConfiguration) as refused:
         open_store("host=db user=adapter password=s3cret")
     assert "s3cret" not in str(refused.value)
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_server_is_transient_not_a_crash() -> None:
+    """Issue 11, point 4: start-up failed while PostgreSQL was down."""
+    with pytest.raises(StoreUnavailableError):
+        PostgresStore(f"postgresql://postgres@127.0.0.1:{_closed_port()}/test", connect_timeout_s=2)
+
+
+@pytest.mark.postgres
+def test_a_database_that_does_not_exist_is_a_configuration_error() -> None:
+    admin_connection().close()  # the server itself is up
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/no_such_database_dimona"
+    with pytest.raises(FatalConfiguration, match="does not exist"):
+        PostgresStore(url)
+
+
+@pytest.mark.postgres
+def test_the_connection_bounds_a_black_holed_call(pg_store: PostgresStore) -> None:
+    """The client socket's own limits (libpq), not the server's settings."""
+    parameters = pg_store._connection.info.get_parameters()
+    assert parameters["tcp_user_timeout"] == "20000"
+    assert parameters["keepalives"] == "1"
+    assert parameters["keepalives_idle"] == "10"
+
+
+async def test_start_up_waits_for_the_store_and_gives_up_only_when_stopped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = f"postgresql://postgres@127.0.0.1:{_closed_port()}/test?connect_timeout=1"
+    settings = Settings(store=StoreSettings(url=url))
+    stopping = asyncio.Event()
+    task = asyncio.create_task(open_migrated_store(settings, stopping, cap_s=0.05))
+    while "store unavailable at start-up" not in caplog.text:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    assert not task.done()  # still waiting, not crashed
+    stopping.set()
+    assert await asyncio.wait_for(task, 10) is None

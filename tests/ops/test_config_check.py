@@ -127,6 +127,27 @@ def test_unreachable_services_and_unknown_client(
     assert "[  ok] onss key pair" in out
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DIMONA_ADAPTER_DIMONA__BASE_URL", "services.socialsecurity.be/REST/dimona/v2"),
+        ("DIMONA_ADAPTER_DIMONA__TOKEN_URL", "ftp://services.socialsecurity.be/token"),
+        ("DIMONA_ADAPTER_SOAP__ENDPOINT", "https:///SOAP/dimona"),
+        ("DIMONA_ADAPTER_ENCODING__SCHEMA_REGISTRY_URL", "registry:8081"),
+    ],
+)
+def test_a_url_that_is_not_an_http_url_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str
+) -> None:
+    """Issue 11, point 8: a base URL without a scheme passed ``config check`` (exit 0) and
+    ``run`` then looped forever on requests that could never be sent."""
+    monkeypatch.setenv(variable, value)
+    assert main(["config", "check"]) == 3
+    err = capsys.readouterr().err
+    assert variable in err
+    assert value not in err  # a URL may carry credentials: never echoed
+
+
 def test_skips_and_invalid_configuration(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

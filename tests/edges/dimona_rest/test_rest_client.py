@@ -8,7 +8,12 @@ import logging
 import httpx
 import pytest
 
-from adapter.core.errors import PermanentError, TransientError, UncertainOutcome
+from adapter.core.errors import (
+    FatalConfiguration,
+    PermanentError,
+    TransientError,
+    UncertainOutcome,
+)
 from adapter.core.results import AnomalySeverity, DimonaResult
 from adapter.edges.dimona_rest.client import DimonaRestClient, declaration_id_from_location
 from adapter.edges.dimona_rest.config import DimonaRestConfig
@@ -146,6 +151,16 @@ async def test_403_is_permanent(client: DimonaRestClient, onss: FakeOnss) -> Non
     with pytest.raises(DimonaPermanentError, match="mandate") as info:
         await client.submit(IN_BODY)
     assert info.value.status == 403
+
+
+@pytest.mark.parametrize("status", [404, 405])
+async def test_post_declarations_missing_is_a_fatal_configuration(
+    client: DimonaRestClient, onss: FakeOnss, status: int
+) -> None:
+    """A wrong base URL path used to end every declaration FAILED, or to loop: exit 3 instead."""
+    onss.on("POST", "/declarations", respond(httpx.Response(status)))
+    with pytest.raises(FatalConfiguration, match="DIMONA_ADAPTER_DIMONA__BASE_URL"):
+        await client.submit(IN_BODY)
 
 
 @pytest.mark.parametrize("status", [429, 503])
