@@ -18,7 +18,6 @@ Only the registry's REST API is used (``POST /subjects/{subject}/versions``,
 
 from __future__ import annotations
 
-import email.utils
 import io
 import json
 import struct
@@ -33,6 +32,7 @@ from fastavro import schemaless_reader, schemaless_writer
 
 from adapter.core.errors import FatalConfiguration, TransientError, UndecodableMessage
 from adapter.edges.avro.schemas import SchemaVersion, schema_family
+from adapter.edges.retry_after import retry_after_seconds
 
 MAGIC = b"\x00"
 _HEADER = struct.Struct(">bI")
@@ -183,7 +183,7 @@ class SchemaRegistryCodec:
         status = response.status_code
         if status == 429 or status >= 500:
             msg = f"schema registry answered {status} to {method} {path}"
-            raise TransientError(msg, retry_after=_retry_after(response.headers))
+            raise TransientError(msg, retry_after=_retry_after_now(response.headers))
         if status == 404:
             return None
         if status >= 400:
@@ -201,15 +201,5 @@ class SchemaRegistryCodec:
         return body
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    value = headers.get("retry-after", "").strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
+def _retry_after_now(headers: httpx.Headers) -> float | None:
+    return retry_after_seconds(headers, now=time.time())

@@ -10,7 +10,6 @@ that such a failure is not mistaken for "never sent".
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +24,7 @@ from adapter.edges.dimona_rest.errors import (
     DimonaTransientError,
     DimonaUncertainSubmission,
 )
+from adapter.edges.retry_after import retry_after_seconds
 
 TRANSPORT_FAILURES: tuple[type[BaseException], ...] = (
     httpx.TransportError,
@@ -70,23 +70,6 @@ def error_for_exception(
             f"{endpoint}: no answer after the declaration was sent ({kind}); reconcile first"
         )
     return DimonaTransientError(f"{endpoint}: {kind}", endpoint=endpoint)
-
-
-def retry_after_seconds(headers: httpx.Headers, *, now: float) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds, or an HTTP date (RFC 9110 §10.2.3)."""
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 def _text(value: object) -> str:

@@ -28,11 +28,11 @@ import jwt
 from adapter.edges.dimona_rest.classify import (
     TRANSPORT_FAILURES,
     problem_details,
-    retry_after_seconds,
 )
 from adapter.edges.dimona_rest.config import DimonaRestConfig
 from adapter.edges.dimona_rest.errors import DimonaAuthRefused, DimonaAuthUnavailable
 from adapter.edges.dimona_rest.keys import SigningMaterial, load_signing_material
+from adapter.edges.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,14 @@ import httpx
 from lxml import etree
 
 from adapter.core.errors import AdapterError
-from adapter.edges.dimona_rest.classify import request_was_sent, retry_after_seconds
+from adapter.edges.dimona_rest.classify import request_was_sent
 from adapter.edges.dimona_soap.errors import (
     DimonaSoapPermanentError,
     DimonaSoapTransientError,
     DimonaSoapUncertainSubmission,
     mask,
 )
+from adapter.edges.retry_after import retry_after_seconds
 
 NS = "urn:dimona-adapter:soap:dimona:v1"
 NOT_AUTHENTICATED = "SOA-01001"
