@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import fastavro
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapter.core.declarations import InDeclaration
@@ -208,6 +208,12 @@ def test_quarter_splitting_covers_the_contract_exactly_once(
 
 
 @given(contracts(), contracts())
+@example(  # found by this test: an UPDATE without hours cannot remove a period's hours
+    first={"startDate": "2025-10-01", "jointCommittee": "302", "workerType": "FLX",
+           "endDate": "2025-10-02", "startTime": "00:00", "endTime": "00:00"},
+    second={"startDate": "2025-10-01", "jointCommittee": "302", "workerType": "FLX",
+            "endDate": "2025-10-02"},
+)  # fmt: skip
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 def test_a_change_brings_the_periods_to_the_new_contract(
     first: dict[str, Any], second: dict[str, Any]

@@ -60,6 +60,10 @@ def _must_replace(known: KnownPeriod, want: InDeclaration) -> bool:
         return True
     if want.worker_type == "STU" and known.start_date != want.start_date:
         return True
+    # An UPDATE without hours leaves the declared hours as they are: it cannot remove them.
+    known_timed = known.start_time is not None or known.end_time is not None
+    if known_timed and want.start_time is None and want.end_time is None:
+        return True
     # The user enterprise, place of work, cards and small statutes only travel in an IN.
     if known.blocks_key is not None and known.blocks_key != want.blocks_key():
         return True
