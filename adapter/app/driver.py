@@ -19,9 +19,8 @@ from zoneinfo import ZoneInfo
 from pydantic import TypeAdapter
 
 from adapter.app.async_store import AsyncStore
-from adapter.app.clock import Clock
 from adapter.app.onss_circuit import OnssCalls, OnssCircuit
-from adapter.app.ports import DimonaGateway, InboxEntry, OutboundRecord, PlannedDeclaration
+from adapter.app.ports import Clock, DimonaGateway, InboxEntry, OutboundRecord, PlannedDeclaration
 from adapter.app.ports import StoredDeclaration as Stored
 from adapter.app.reconcile import find_recorded_declaration
 from adapter.app.status_events import DECLARATION, StatusEvents

@@ -12,28 +12,18 @@ from datetime import date, datetime
 
 from pydantic import ValidationError
 
-from adapter.app.codecs import RecordDecoder
-from adapter.app.ports import InboxEntry, OutboundRecord
+from adapter.app.ports import (
+    ConsumedMessage,
+    InboxEntry,
+    OutboundRecord,
+    RecordDecoder,
+    Rejected,
+)
 from adapter.app.status_events import StatusEvents
 from adapter.core.errors import InvalidInput, RuleViolations, Violation
 from adapter.core.events import EmploymentEvent
 from adapter.core.reasons import DeadLetterReason
 from adapter.core.rules import validate_event, violations_from_validation_error
-
-
-@dataclass(frozen=True, slots=True)
-class ConsumedMessage:
-    """A Kafka record, reduced to what the pipeline needs."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    timestamp_ms: int | None = None
-    headers: tuple[tuple[str, bytes | None], ...] = ()
-    """The record's headers, in order (a name may repeat); kept on its dead letter."""
-
 
 DUPLICATE_CONFLICT = DeadLetterReason.DUPLICATE_CONFLICT
 KEY_MISMATCH = DeadLetterReason.KEY_MISMATCH
@@ -45,17 +35,6 @@ class Accepted:
     entry: InboxEntry
     event: EmploymentEvent
     received: OutboundRecord
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    message: ConsumedMessage
-    reason_code: str
-    reason: str
-    violations: tuple[Violation, ...]
-    event_id: str | None
-    status: OutboundRecord | None
-    """A REJECTED status event when the employment could be identified."""
 
 
 Outcome = Accepted | Rejected

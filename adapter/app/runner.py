@@ -22,10 +22,17 @@ from dataclasses import dataclass
 from adapter.app.async_store import AsyncStore
 from adapter.app.backoff import retry_delay
 from adapter.app.breaker import DeadLetterBreaker
-from adapter.app.clock import Clock
 from adapter.app.executor import Executor
-from adapter.app.intake import Accepted, ConsumedMessage, Intake, Rejected
-from adapter.app.ports import DeadLetterSink, EventSource, OutboundRecord, Recorded
+from adapter.app.intake import Accepted, Intake
+from adapter.app.ports import (
+    Clock,
+    ConsumedMessage,
+    DeadLetterSink,
+    EventSource,
+    OutboundRecord,
+    Recorded,
+    Rejected,
+)
 from adapter.app.relay import OutboxRelay
 from adapter.app.telemetry import Telemetry
 from adapter.core.errors import FatalConfiguration, TransientError

@@ -7,8 +7,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from adapter.app.codecs import RecordEncoder
-from adapter.app.ports import OutboundRecord
+from adapter.app.ports import OutboundRecord, RecordEncoder
 from adapter.core.declarations import Declaration, InDeclaration
 from adapter.core.errors import Violation
 from adapter.core.events import EmploymentEvent

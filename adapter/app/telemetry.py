@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapter.app.metrics import HealthReport, Metrics, NoHealth, NoMetrics
+from adapter.app.metrics import NoHealth, NoMetrics
+from adapter.app.ports import HealthReport, Metrics
 
 
 def _no_log(**_fields: Any) -> None:

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from adapter.app.intake import ConsumedMessage, Intake, Rejected
+from adapter.app.intake import Intake
+from adapter.app.ports import ConsumedMessage, Rejected
 from adapter.app.status_events import StatusEvents
 from adapter.bootstrap import EVENT_SCHEMA, STATUS_SCHEMA
 from adapter.core import errors

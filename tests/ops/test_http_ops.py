@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from adapter.app.metrics import Metrics, NoMetrics, count_by_age, poll_age_bucket
+from adapter.app.metrics import NoMetrics, count_by_age, poll_age_bucket
+from adapter.app.ports import Metrics
 from adapter.edges.http.health import Health
 from adapter.edges.http.prometheus import (
     PrometheusMetrics,
@@ -194,7 +195,8 @@ def test_consumer_lag_from_librdkafka_statistics() -> None:
 
 
 async def test_health_implements_the_app_port() -> None:
-    from adapter.app.metrics import HealthReport, NoHealth
+    from adapter.app.metrics import NoHealth
+    from adapter.app.ports import HealthReport
 
     port = _methods(HealthReport)
     assert set(port) == {"heartbeat", "partitions_assigned", "stopping", "degraded"}

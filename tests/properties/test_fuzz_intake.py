@@ -18,7 +18,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from adapter.app.intake import Accepted, ConsumedMessage, Intake, Rejected
+from adapter.app.intake import Accepted, Intake
+from adapter.app.ports import ConsumedMessage, Rejected
 from adapter.app.status_events import StatusEvents
 from adapter.bootstrap import EVENT_SCHEMA, STATUS_SCHEMA
 from adapter.core.events import EmploymentEvent

@@ -17,7 +17,8 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from adapter.app.intake import ConsumedMessage, Intake, Rejected
+from adapter.app.intake import Intake
+from adapter.app.ports import ConsumedMessage, Rejected
 from adapter.app.status_events import StatusEvents
 from adapter.bootstrap import STATUS_SCHEMA
 from adapter.core.identifiers import is_valid_ssin

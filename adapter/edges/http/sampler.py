@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from adapter.app.metrics import Metrics, count_by_age
+from adapter.app.metrics import count_by_age
+from adapter.app.ports import Metrics
 from adapter.edges.store.sql import SqlStore
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
-from adapter.app.intake import ConsumedMessage
+from adapter.app.ports import ConsumedMessage
 from adapter.core.errors import TransientError
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from adapter.app.intake import ConsumedMessage, Rejected
+from adapter.app.ports import ConsumedMessage, Rejected
 from adapter.core.masking import mask_ssin
 from adapter.core.status import DeadLetterHeader
 

@@ -16,8 +16,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
-from adapter.app.intake import Rejected
-from adapter.app.ports import OutboxEntry
+from adapter.app.ports import OutboxEntry, Rejected
 from adapter.core.errors import TransientError
 from adapter.edges.kafka.dead_letters import (
     Headers,

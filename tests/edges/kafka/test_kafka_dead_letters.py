@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from confluent_kafka import KafkaError, KafkaException
 
-from adapter.app.intake import ConsumedMessage, Rejected
-from adapter.app.ports import OutboxEntry
+from adapter.app.ports import ConsumedMessage, OutboxEntry, Rejected
 from adapter.core.errors import TransientError, Violation
 from adapter.core.status import DeadLetterHeader
 from adapter.edges.kafka.producer import (

@@ -8,8 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from adapter.app.async_store import AsyncStore
-from adapter.app.intake import ConsumedMessage, Rejected
-from adapter.app.ports import InboxEntry, OutboxEntry
+from adapter.app.ports import ConsumedMessage, InboxEntry, OutboxEntry, Rejected
 from adapter.core.events import EmploymentEvent
 from adapter.demo_events import hire, ssin_for
 from adapter.edges.avro.codec import SingleObjectCodec

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from adapter.app.async_store import AsyncStore
 from adapter.app.executor import Executor
-from adapter.app.intake import ConsumedMessage, Intake, Rejected
-from adapter.app.ports import InboxEntry, OutboxEntry
+from adapter.app.intake import Intake
+from adapter.app.ports import ConsumedMessage, InboxEntry, OutboxEntry, Rejected
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
