@@ -348,7 +348,7 @@ def _on_answer(
     return _next_poll(progress, target, situation, answer=answer)
 
 
-def transition(  # noqa: PLR0911 - one arm per (state, event) pair, read as a table
+def transition(  # noqa: PLR0911, PLR0912 - one arm per (state, event) pair: a table
     progress: DeclarationProgress, event: Event, situation: Situation
 ) -> Decision:
     """The next decision for one declaration after ``event``."""
