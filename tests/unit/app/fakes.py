@@ -42,6 +42,9 @@ class MovingClock:
         self._now += timedelta(microseconds=micros)
         self._monotonic += micros / 1e6
 
+    async def sleep_until(self, when: datetime) -> None:
+        await self.sleep(max(0.0, (when - self._now).total_seconds()))
+
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.advance(max(0.0, seconds))
