@@ -129,9 +129,9 @@ async def test_find_recorded_finds_the_lost_one_among_identical_declarations(
 
 
 FOLLOW_UPS: dict[str, Callable[[int], Declaration]] = {
-    "OUT": lambda period_id: d.out(period_id),
+    "OUT": d.out,
     "UPDATE": lambda period_id: d.update(period_id, start_date=d.d(3, 3)),
-    "CANCEL": lambda period_id: d.cancel(period_id),
+    "CANCEL": d.cancel,
 }
 
 

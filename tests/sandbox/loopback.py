@@ -21,9 +21,7 @@ from adapter.sandbox.process import SandboxProcess
 
 
 @contextmanager
-def running_sandbox(
-    keys: KeyPairPaths, client_id: str, **options: Any
-) -> Iterator[SandboxProcess]:
+def running_sandbox(keys: KeyPairPaths, client_id: str, **options: Any) -> Iterator[SandboxProcess]:
     """A sandbox subprocess (``SandboxProcess`` options) that knows the client's certificate."""
     with SandboxProcess(**options) as running:
         admin_client.register_client(running.admin_url, client_id, keys.certificate.read_text())

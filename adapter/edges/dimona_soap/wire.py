@@ -150,27 +150,29 @@ def _in_xml(d: InDeclaration) -> dict[str, Any]:
         # Not in our XSD (nor in the sandbox's REST schema): refuse rather than drop them.
         raise WireError("the SOAP contract has no place for construction cards or small statutes")
     place = d.student_place_of_work
-    return _present(
+    block = _present(
         {
             "StartingDate": d.start_date,
             "StartingHour": _hhmm(d.start_time),
             "EndingDate": d.end_date,
             "EndingHour": _hhmm(d.end_time),
             "PlannedHoursNbr": d.planned_hours,
-            "EmployerId": _employer_xml(d.employer),
-            "NaturalPerson": _natural_person_xml(d.worker),
-            "DimonaFeatures": _present(
-                {
-                    "JointCommissionNbr": d.joint_committee,
-                    "WorkerType": d.worker_type,
-                    "UsingEmployer": _using_employer_xml(d.using_employer),
-                }
-            ),
             "StudentPlaceOfWork": None
             if place is None
             else {"Denomination": place.name, "Address": _address_xml(place.address)},
         }
     )
+    # The required blocks go even when empty: the service says what is missing in them.
+    block["EmployerId"] = _employer_xml(d.employer)
+    block["NaturalPerson"] = _natural_person_xml(d.worker)
+    block["DimonaFeatures"] = _present(
+        {
+            "JointCommissionNbr": d.joint_committee,
+            "WorkerType": d.worker_type,
+            "UsingEmployer": _using_employer_xml(d.using_employer),
+        }
+    )
+    return block
 
 
 def declaration_to_xml(declaration: Declaration) -> dict[str, Any]:
