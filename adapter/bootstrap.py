@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import partial
 
 from adapter.app.async_store import AsyncStore
 from adapter.app.backoff import retry_delay
@@ -32,7 +31,6 @@ from adapter.edges.avro.registry import SchemaRegistryCodec
 from adapter.edges.clock import SystemClock
 from adapter.edges.dimona_rest.client import DimonaRestClient
 from adapter.edges.dimona_rest.token import TokenProvider
-from adapter.edges.dimona_rest.wire import declaration_to_body
 from adapter.edges.dimona_soap.client import DimonaSoapClient
 from adapter.edges.http.ops import operations
 from adapter.edges.http.prometheus import PrometheusMetrics, kafka_stats_callback
@@ -194,7 +192,6 @@ async def build_adapter(
         gateway=gateway,
         statuses=statuses,
         clock=clock,
-        render_body=partial(declaration_to_body),
         config=driver_config
         or DriverConfig(
             poll_schedule=settings.polling,

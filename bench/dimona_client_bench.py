@@ -2,7 +2,7 @@
 
 A tiny HTTP/1.1 server (raw asyncio protocol, keep-alive) runs in a subprocess and answers
 ``POST /declarations`` with ``201 Created`` + ``Location`` (and the token endpoint with a token)
-either at once or after 50 ms. The client process drives ``DimonaRestClient.submit`` with N
+either at once or after 50 ms. The client process drives ``DimonaRestClient.submit_body`` with N
 workers in a loop for a fixed time and reports requests/s and client CPU per request
 (``time.process_time``, this process only). On a machine with two or more CPUs the client is
 pinned to CPU 0 and the server to CPU 1.
@@ -137,14 +137,14 @@ async def _measure(
         pool_timeout_s=60,
     )
     async with DimonaRestClient.from_config(config) as client:
-        await asyncio.gather(*(client.submit(BODY) for _ in range(inflight)))  # warm up
+        await asyncio.gather(*(client.submit_body(BODY) for _ in range(inflight)))  # warm up
         count = 0
         stop = time.perf_counter() + seconds
 
         async def worker() -> None:
             nonlocal count
             while time.perf_counter() < stop:
-                await client.submit(BODY)
+                await client.submit_body(BODY)
                 count += 1
 
         cpu0, wall0 = time.process_time(), time.perf_counter()

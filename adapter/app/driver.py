@@ -8,12 +8,10 @@ its outcome fed back to ``core.machine.transition``.
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
@@ -22,11 +20,10 @@ from adapter.app.async_store import AsyncStore
 from adapter.app.onss_circuit import OnssCalls, OnssCircuit
 from adapter.app.ports import Clock, DimonaGateway, InboxEntry, OutboundRecord, PlannedDeclaration
 from adapter.app.ports import StoredDeclaration as Stored
-from adapter.app.reconcile import find_recorded_declaration
 from adapter.app.status_events import DECLARATION, StatusEvents
 from adapter.app.telemetry import Telemetry
 from adapter.core import machine as m
-from adapter.core.declarations import Declaration, InDeclaration
+from adapter.core.declarations import Declaration, InDeclaration, UnresolvedPeriod, check_resolved
 from adapter.core.errors import PermanentError, TransientError, UncertainOutcome
 from adapter.core.events import EmploymentEvent
 from adapter.core.periods import KnownPeriod
@@ -38,10 +35,6 @@ PERIODS = TypeAdapter(tuple[KnownPeriod, ...])
 BRUSSELS = ZoneInfo("Europe/Brussels")
 _MAX_SLEEP_S = 3600.0
 """Long waits (not-before dates, hourly polls) are taken in slices so a stop is noticed."""
-
-
-class Unrenderable(ValueError):  # noqa: N818 - a domain condition, not a crash
-    """The declaration cannot be put on the wire (e.g. its period id is still unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +61,6 @@ class DeclarationDriver:
         gateway: DimonaGateway,
         statuses: StatusEvents,
         clock: Clock,
-        render_body: Callable[[Declaration], Mapping[str, Any]],
         config: DriverConfig | None = None,
         on_outbox: Callable[[], None] = lambda: None,
         telemetry: Telemetry | None = None,
@@ -80,7 +72,6 @@ class DeclarationDriver:
         self._gateway = gateway
         self._statuses = statuses
         self._clock = clock
-        self._render_body = render_body
         self._config = config or DriverConfig()
         self._on_outbox = on_outbox
         self._telemetry = telemetry or Telemetry()
@@ -121,10 +112,7 @@ class DeclarationDriver:
                 )
                 self._on_outbox()
                 return
-            planned = [
-                PlannedDeclaration(d.kind.value, DECLARATION.dump_json(d).decode(), self._body(d))
-                for d in translation.declarations
-            ]
+            planned = [_planned(d) for d in translation.declarations]
             declarations = await store.call(
                 store.sync.plan_declarations,
                 entry.event_id,
@@ -161,10 +149,7 @@ class DeclarationDriver:
         replacements = regime_fallback(DECLARATION.validate_json(final.declaration_json), answer)
         if not replacements:
             return declarations
-        planned = [
-            PlannedDeclaration(d.kind.value, DECLARATION.dump_json(d).decode(), self._body(d))
-            for d in replacements
-        ]
+        planned = [_planned(d) for d in replacements]
         store = self._store
         return await store.call(
             store.sync.append_declarations,
@@ -174,13 +159,6 @@ class DeclarationDriver:
             first_position=declarations[-1].position + 1,
             now=self._epoch(),
         )
-
-    def _body(self, declaration: Declaration) -> str:
-        """The JSON body, or "" when it can only be rendered later (period id unknown)."""
-        try:
-            return json.dumps(self._render_body(declaration))
-        except ValueError:
-            return ""
 
     # -- one declaration ------------------------------------------------------------------------
     async def _drive(
@@ -322,12 +300,12 @@ class DeclarationDriver:
     async def _submit(self, stored: Stored) -> m.Event:
         employment = stored.employment_id
         try:
-            body = await self._wire_body(stored)
-        except Unrenderable as exc:
+            declaration = check_resolved(await self._resolved(stored))
+        except UnresolvedPeriod as exc:
             return m.SubmissionFailedPermanent(str(exc))
         self._critical.add(employment)
         try:
-            declaration_id = await self._onss.call(partial(self._gateway.submit, body))
+            declaration_id = await self._onss.call(partial(self._gateway.submit, declaration))
         except UncertainOutcome as exc:
             return m.SubmissionUncertain(str(exc))
         except TransientError as exc:
@@ -339,18 +317,14 @@ class DeclarationDriver:
             asyncio.get_running_loop().call_soon(self._critical.discard, employment)
         return m.SubmissionAccepted(declaration_id)
 
-    async def _wire_body(self, stored: Stored) -> dict[str, Any]:
-        if stored.body_json:
-            body: dict[str, Any] = json.loads(stored.body_json)
-            return body
+    async def _resolved(self, stored: Stored) -> Declaration:
+        """The stored declaration with the period id its IN's answer gave, once known."""
+        declaration = DECLARATION.validate_json(stored.declaration_json)
+        if isinstance(declaration, InDeclaration) or declaration.period_id is not None:
+            return declaration
         periods = await self._periods(stored.employment_id)
-        (declaration,) = resolve_period_ids(
-            [DECLARATION.validate_json(stored.declaration_json)], periods
-        )
-        try:
-            return dict(self._render_body(declaration))
-        except ValueError as exc:
-            raise Unrenderable(str(exc)) from exc
+        (resolved,) = resolve_period_ids([declaration], periods)
+        return resolved
 
     async def _poll(self, stored: Stored) -> m.Event:
         progress = stored.progress
@@ -378,7 +352,7 @@ class DeclarationDriver:
             return m.AnswerPending() if answer is None else m.AnswerReceived(answer)
 
     async def _reconcile(self, stored: Stored) -> m.Event:
-        body = await self._wire_body(stored)
+        declaration = await self._resolved(stored)
         known = await self._known_declaration_ids(stored.employment_id)
         deadline = self._epoch() + self._config.reconcile_window_s
         attempt = 0
@@ -386,7 +360,7 @@ class DeclarationDriver:
             attempt += 1
             try:
                 found = await self._onss.call(
-                    partial(find_recorded_declaration, self._gateway, body, exclude=known)
+                    partial(self._gateway.find_recorded, declaration, exclude=known)
                 )
             except TransientError as exc:
                 delay = self._onss.retry_delay(attempt, exc.retry_after)
@@ -402,14 +376,14 @@ class DeclarationDriver:
             # A declaration shows up in searches once processed: look again a little later.
             await self._sleep(self._config.reconcile_interval_s)
 
-    async def _known_declaration_ids(self, employment_id: str) -> set[int]:
+    async def _known_declaration_ids(self, employment_id: str) -> frozenset[int]:
         store = self._store
         history = await store.call(store.sync.history, employment_id)
-        return {
+        return frozenset(
             d.progress.declaration_id
             for d in history["declarations"]
             if d.progress.declaration_id is not None
-        }
+        )
 
     async def _periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
         store = self._store
@@ -423,6 +397,13 @@ class DeclarationDriver:
 
     def _epoch(self) -> float:
         return self._clock.now().timestamp()
+
+
+def _planned(declaration: Declaration) -> PlannedDeclaration:
+    # The wire body is rendered by the gateway at submission: none is planned ("").
+    return PlannedDeclaration(
+        declaration.kind.value, DECLARATION.dump_json(declaration).decode(), ""
+    )
 
 
 def _failure_of(stored: Stored) -> str | None:

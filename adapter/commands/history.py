@@ -160,8 +160,24 @@ def _declaration(stored: Any) -> dict[str, Any]:
         "anomalies": [] if answer is None else [a.code for a in answer.anomalies],
         "failure": progress.failure,
         "nextActionAt": _time(stored.next_action_at),
-        "body": json.loads(stored.body_json),
+        "body": _body(stored),
     }
+
+
+def _body(stored: Any) -> dict[str, Any] | None:
+    """The REST v2 body of the declaration: as planned by older versions, else rendered now
+    (None while a follow-up's period id is still unknown)."""
+    if stored.body_json:
+        body: dict[str, Any] = json.loads(stored.body_json)
+        return body
+    from adapter.app.status_events import DECLARATION
+    from adapter.core.declarations import UnresolvedPeriod
+    from adapter.edges.dimona_rest.wire import declaration_to_body
+
+    try:
+        return declaration_to_body(DECLARATION.validate_json(stored.declaration_json))
+    except UnresolvedPeriod:
+        return None
 
 
 def _transition(entry: dict[str, Any], declarations: list[Any]) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from adapter.core.declarations import UnresolvedPeriod
 from adapter.core.errors import Violation
 from adapter.core.events import EmploymentEvent
 from adapter.core.periods import KnownPeriod
 from adapter.core.rules import violations_from_validation_error
 from adapter.core.translation import translate
-from adapter.edges.dimona_rest.wire import UnresolvedPeriod, declaration_to_body
+from adapter.edges.dimona_rest.wire import declaration_to_body
 
 VALID, VIOLATES, UNREADABLE = 0, 1, 2
 _PERIODS = TypeAdapter(list[KnownPeriod])

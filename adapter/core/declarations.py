@@ -4,7 +4,8 @@ One frozen model per kind. An IN carries the employer, the worker and the featur
 new period; OUT, UPDATE and CANCEL target an existing period by ``period_id``. When the
 period id is not known yet (its IN is still being processed) ``period_id`` is ``None`` and
 ``period_start`` tells the pipeline which known period to wait for (see
-:func:`adapter.core.translation.resolve_period_ids`).
+:func:`adapter.core.translation.resolve_period_ids`); such a declaration cannot be sent
+(:class:`UnresolvedPeriod`), whatever the channel.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapter.core.errors import PermanentError
 from adapter.core.events import (
     Address,
     ConstructionCards,
@@ -122,3 +124,29 @@ Declaration = Annotated[
 ]
 
 FollowUp = OutDeclaration | UpdateDeclaration | CancelDeclaration
+
+
+class UnresolvedPeriod(PermanentError):  # noqa: N818 - a domain condition, not a crash
+    """A follow-up declaration whose period id is still unknown: it cannot be sent.
+
+    Raised before anything goes on the wire; the message names the kind and the period's start
+    date, never the worker.
+    """
+
+
+def period_id_of(declaration: FollowUp) -> int:
+    """The id of the period an OUT, UPDATE or CANCEL targets; :class:`UnresolvedPeriod` if none."""
+    if declaration.period_id is None:
+        msg = (
+            f"the {declaration.kind} of the period starting {declaration.period_start} "
+            "has no period id yet"
+        )
+        raise UnresolvedPeriod(msg)
+    return declaration.period_id
+
+
+def check_resolved(declaration: Declaration) -> Declaration:
+    """The declaration itself, once every period id it needs is known (else UnresolvedPeriod)."""
+    if not isinstance(declaration, InDeclaration):
+        period_id_of(declaration)
+    return declaration

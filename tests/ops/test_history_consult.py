@@ -17,6 +17,7 @@ from adapter.app.status_events import DECLARATION, StatusEvents
 from adapter.bootstrap import STATUS_SCHEMA
 from adapter.cli import main
 from adapter.commands.consult import Criteria, Found, matches
+from adapter.core.declarations import Declaration
 from adapter.core.events import EmploymentEvent
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.core.results import DeclarationAnswer
@@ -25,7 +26,6 @@ from adapter.demo_events import hire, ssin_for
 from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.dimona_rest.client import DimonaRestClient
 from adapter.edges.dimona_rest.config import DimonaRestConfig
-from adapter.edges.dimona_rest.wire import declaration_to_body
 from adapter.edges.store.factory import open_store
 from adapter.settings import Settings, StoreSettings
 from tests.ops.conftest import use_settings
@@ -39,9 +39,9 @@ class Recorded:
     event_id: str
 
 
-async def _declare(config: DimonaRestConfig, body: dict[str, object]) -> DeclarationAnswer:
+async def _declare(config: DimonaRestConfig, declaration: Declaration) -> DeclarationAnswer:
     async with DimonaRestClient.from_config(config) as client:
-        declaration_id = await client.submit(body)
+        declaration_id = await client.submit(declaration)
         for _ in range(200):
             answer = await client.get_answer(declaration_id)
             if answer is not None:
@@ -71,8 +71,7 @@ def recorded(
     event = EmploymentEvent.model_validate(raw)
     now = datetime.now(UTC)
     [declaration] = translate(event, (), today=date.today()).declarations
-    body = declaration_to_body(declaration)
-    answer = asyncio.run(_declare(onss_config, body))
+    answer = asyncio.run(_declare(onss_config, declaration))
 
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     store = open_store(url)
@@ -92,7 +91,7 @@ def recorded(
     [stored] = store.plan_declarations(
         event.event_id,
         event.employment_id,
-        [PlannedDeclaration("IN", DECLARATION.dump_json(declaration).decode(), json.dumps(body))],
+        [PlannedDeclaration("IN", DECLARATION.dump_json(declaration).decode(), "")],
         now.timestamp(),
     )
     progress = DeclarationProgress(

@@ -2,8 +2,9 @@
 
 Owns the OAuth token (signed JWT client assertion), the connection pool, rate limit and
 concurrency cap, the four operations (submit, get the answer, search, get a period), the
-reading of ONSS's answers and the classification of failures into the core error tree.
-``wire.py`` (core declaration → JSON) belongs to the core translation, not to this package.
+reading of ONSS's answers and the classification of failures into the core error tree, the
+REST v2 body of a core declaration (``wire.py``) and the matching of reconciliation on that JSON
+(``reconcile.py``): ``DimonaRestClient`` is a ``DimonaGateway`` of the app's ports.
 """
 
 from adapter.edges.dimona_rest.client import DimonaRestClient, declaration_id_from_location

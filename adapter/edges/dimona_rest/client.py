@@ -1,5 +1,9 @@
 """The Dimona REST v2 client: submit a declaration, read its answer, search, read a period.
 
+It implements the pipeline's ``DimonaGateway`` port: ``submit`` takes a core declaration and
+renders its REST v2 body (``wire.py``), ``find_recorded`` searches and matches on the REST JSON
+(``reconcile.py``). ``submit_body`` posts a body as it is (tools, tests, the client benchmark).
+
 Every request goes through the rate limiter, then takes a slot in the connection pool, then
 carries a bearer token. A 401 refreshes the token once and repeats the request (safe even for
 a POST: ONSS refused it before looking at it). Everything else is classified by
@@ -19,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from adapter.core.declarations import Declaration
 from adapter.core.results import DeclarationAnswer
 from adapter.edges.dimona_rest.answers import UnreadableAnswer, parse_declaration_answer
 from adapter.edges.dimona_rest.classify import (
@@ -29,7 +34,9 @@ from adapter.edges.dimona_rest.classify import (
 from adapter.edges.dimona_rest.config import DimonaRestConfig
 from adapter.edges.dimona_rest.errors import DimonaUncertainSubmission
 from adapter.edges.dimona_rest.pool import HttpClientPool, RateLimiter
+from adapter.edges.dimona_rest.reconcile import find_recorded
 from adapter.edges.dimona_rest.token import TokenProvider
+from adapter.edges.dimona_rest.wire import declaration_to_body
 
 OnRequest = Callable[[str, int | str, float], None]
 """Metrics hook: (endpoint, HTTP status or exception name, seconds)."""
@@ -128,8 +135,25 @@ class DimonaRestClient:
 
     # -- operations -----------------------------------------------------------------------
 
-    async def submit(self, body: Mapping[str, Any]) -> int:
-        """POST one declaration; return the declaration id from the ``Location`` header.
+    async def submit(self, declaration: Declaration) -> int:
+        """POST one core declaration as its REST v2 body; return its declaration id.
+
+        A follow-up without its period id raises ``UnresolvedPeriod`` before any request.
+        """
+        return await self.submit_body(declaration_to_body(declaration))
+
+    async def find_recorded(
+        self, declaration: Declaration, *, exclude: frozenset[int]
+    ) -> int | None:
+        """The id ONSS recorded for this declaration (one not in ``exclude``), or None.
+
+        Only processed declarations are listed by the search: an id found here has an answer.
+        """
+        body = declaration_to_body(declaration)
+        return await find_recorded(self.search_declarations, body, exclude=exclude)
+
+    async def submit_body(self, body: Mapping[str, Any]) -> int:
+        """POST one REST v2 body; return the declaration id from the ``Location`` header.
 
         Raises ``DimonaUncertainSubmission`` when ONSS may have recorded it without us knowing
         its id (lost answer, gateway 502/504, unreadable ``Location``).

@@ -1,7 +1,8 @@
 """Core declarations to the exact Dimona REST v2 JSON bodies (reference §4 and §9).
 
 Empty fields are omitted: ONSS answers 400 to nulls and empty strings (reference §8.4).
-Hours are ``HHMM`` in Belgian local time; the event already gives local times.
+Hours are ``HHMM`` in Belgian local time; the event already gives local times. A follow-up
+whose period id is still unknown raises the core's ``UnresolvedPeriod``: nothing to send.
 """
 
 from __future__ import annotations
@@ -11,21 +12,17 @@ from datetime import date, time
 from typing import Any
 
 from adapter.core.declarations import (
-    CancelDeclaration,
     Declaration,
     DeclaredUsingEmployer,
     InDeclaration,
     OutDeclaration,
     UpdateDeclaration,
+    period_id_of,
 )
 from adapter.core.events import Address, Employer, Gender, Worker
 
 DEFAULT_GENDER_CODES: Mapping[Gender, int] = {Gender.MALE: 1, Gender.FEMALE: 2}
 """Glossary zone 00029: 1 = male, 2 = female (Odoo sends 0/1; see docs/decisions.md)."""
-
-
-class UnresolvedPeriod(ValueError):  # noqa: N818
-    """A follow-up declaration whose period id is not known yet cannot be sent."""
 
 
 def hhmm(value: time | None) -> str | None:
@@ -134,15 +131,6 @@ def _in_body(d: InDeclaration, gender_codes: Mapping[Gender, int]) -> dict[str, 
     }
 
 
-def _period_id(declaration: OutDeclaration | UpdateDeclaration | CancelDeclaration) -> int:
-    if declaration.period_id is None:
-        raise UnresolvedPeriod(
-            f"the {declaration.kind} of the period starting {declaration.period_start} "
-            "has no period id yet"
-        )
-    return declaration.period_id
-
-
 def declaration_to_body(
     declaration: Declaration, *, gender_codes: Mapping[Gender, int] = DEFAULT_GENDER_CODES
 ) -> dict[str, Any]:
@@ -153,14 +141,14 @@ def declaration_to_body(
     elif isinstance(declaration, OutDeclaration):
         body = {
             "dimonaOut": {
-                "periodId": _period_id(declaration),
+                "periodId": period_id_of(declaration),
                 "endDate": iso(declaration.end_date),
             }
         }
     elif isinstance(declaration, UpdateDeclaration):
         body = {
             "dimonaUpdate": {
-                "periodId": _period_id(declaration),
+                "periodId": period_id_of(declaration),
                 "startDate": iso(declaration.start_date),
                 "startHour": hhmm(declaration.start_time),
                 "endDate": iso(declaration.end_date),
@@ -169,6 +157,6 @@ def declaration_to_body(
             }
         }
     else:
-        body = {"dimonaCancel": {"periodId": _period_id(declaration)}}
+        body = {"dimonaCancel": {"periodId": period_id_of(declaration)}}
     result: dict[str, Any] = prune(body)
     return result

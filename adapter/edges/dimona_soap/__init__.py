@@ -1,9 +1,11 @@
 """The Dimona SOAP edge: a zeep client of OUR SOAP contract (``wsdl/dimona.wsdl`` and
 ``wsdl/dimona.xsd``, shipped as package data; ONSS publishes no WSDL for its Dimona SOAP
-service), the mapping between the REST v2 JSON shape and the contract's XML (``wire.py``), the
-consultation's criteria and results in core terms (``models.py``), and
-the classification of SOAP faults and HTTP failures into the core error tree (``classify.py``,
-``errors.py``). Results are the same core ``DeclarationAnswer`` as the REST edge's.
+service), the XML of a core declaration and the REST v2-shaped items of a consultation
+(``wire.py``), the matching of reconciliation on the SOAP model (``reconcile.py``), the
+consultation's criteria and results in core terms (``models.py``), and the classification of
+SOAP faults and HTTP failures into the core error tree (``classify.py``, ``errors.py``).
+``DimonaSoapClient`` is a ``DimonaGateway`` of the app's ports, with the same core
+``DeclarationAnswer`` as the REST edge's.
 """
 
 from adapter.edges.dimona_soap.client import WSDL_PATH, DimonaSoapClient

@@ -6,6 +6,10 @@ token from the REST edge's :class:`TokenProvider`; a ``SOA-01001`` fault refresh
 The transport below zeep classifies network failures and non-SOAP answers; zeep turns SOAP
 faults into ``zeep.exceptions.Fault``, which ``classify.py`` maps onto the core error tree.
 zeep's own transport logging (which would print whole envelopes) is bypassed.
+
+It implements the pipeline's ``DimonaGateway`` port: ``submit`` renders the core declaration as
+XML (``wire.py``), ``get_answer`` consults by declaration number, ``find_recorded`` consults by
+employer and worker (or period) and matches on the SOAP model (``reconcile.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 from zeep.wsdl.utils import etree_to_string
 
+from adapter.core.declarations import Declaration
 from adapter.core.errors import AdapterError
 from adapter.core.results import DeclarationAnswer
 from adapter.edges.dimona_rest.classify import TRANSPORT_FAILURES
@@ -43,6 +48,7 @@ from adapter.edges.dimona_soap.errors import (
     mask,
 )
 from adapter.edges.dimona_soap.models import ConsultCriteria, ConsultedDeclaration, consulted
+from adapter.edges.dimona_soap.reconcile import consult_criteria, recorded_id
 from adapter.edges.dimona_soap.wire import WireError, declaration_to_xml, item_from_xml
 
 WSDL_PATH = Path(__file__).parent / "wsdl" / "dimona.wsdl"
@@ -98,6 +104,13 @@ class BearerTokens(Protocol):
     async def aclose(self) -> None: ...
 
 
+def _xml(declaration: Declaration, operation: str) -> dict[str, Any]:
+    try:
+        return declaration_to_xml(declaration)
+    except WireError as exc:
+        raise DimonaSoapPermanentError(f"{operation}: {exc}", operation=operation) from None
+
+
 def _no_remote_documents(_request: httpx.Request) -> httpx.Response:
     return httpx.Response(404, text="the WSDL is read from package data only")
 
@@ -151,13 +164,13 @@ class DimonaSoapClient:
 
     # -- operations -----------------------------------------------------------------------
 
-    async def submit(self, body: Mapping[str, Any]) -> int:
-        """Submit one declaration (REST v2 JSON shape); return its declaration id."""
-        try:
-            arguments = declaration_to_xml(body)
-        except WireError as exc:
-            raise DimonaSoapPermanentError(f"{SUBMIT}: {exc}", operation=SUBMIT) from None
-        result = await self._call(SUBMIT, arguments, submission=True)
+    async def submit(self, declaration: Declaration) -> int:
+        """Submit one core declaration; return its declaration id.
+
+        A follow-up without its period id raises ``UnresolvedPeriod``, a declaration the
+        contract cannot express ``DimonaSoapPermanentError``: in both cases nothing is sent.
+        """
+        result = await self._call(SUBMIT, _xml(declaration, SUBMIT), submission=True)
         try:
             return int(result["DeclarationId"])
         except (KeyError, TypeError, ValueError):
@@ -177,7 +190,7 @@ class DimonaSoapClient:
     async def search_declarations(
         self, criteria: Mapping[str, Any]
     ) -> AsyncIterator[dict[str, Any]]:
-        """REST v2-shaped items (``declarationStatus``, ``dimonaIn``...) for reconciliation."""
+        """REST v2-shaped items (``declarationStatus``, ``dimonaIn``...), as the REST search."""
         try:
             wanted = ConsultCriteria.from_search_filter(criteria)
         except ValueError as exc:
@@ -186,6 +199,22 @@ class DimonaSoapClient:
             ) from None
         for declaration in await self._declarations(wanted):
             yield item_from_xml(declaration)
+
+    async def find_recorded(
+        self, declaration: Declaration, *, exclude: frozenset[int]
+    ) -> int | None:
+        """The id ONSS recorded for this declaration (one not in ``exclude``), or None.
+
+        Only processed declarations are consulted: an id found here has an answer.
+        """
+        wanted = _xml(declaration, CONSULT)
+        try:
+            criteria = consult_criteria(declaration)
+        except ValueError as exc:
+            raise DimonaSoapPermanentError(
+                f"{CONSULT}: criteria: {mask(str(exc))}", operation=CONSULT
+            ) from None
+        return recorded_id(await self._declarations(criteria), wanted, exclude)
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -1,19 +1,30 @@
-"""REST v2 JSON ↔ the XML of our SOAP contract, on the client side.
+"""The XML of our SOAP contract, on the client side.
 
-``submit`` takes the same JSON body as the REST client; ``declaration_to_xml`` turns it into
-the keyword arguments zeep serialises (element names of the XSD). Consultation answers, parsed
-by zeep, come back through ``item_from_xml`` as REST v2 declaration items, so reconciliation
-reads SOAP and REST answers alike (``models.py`` builds the core results from them).
-Written independently of the sandbox's mapping: a shared bug would hide itself.
+``declaration_to_xml`` renders a core declaration as the keyword arguments zeep serialises for
+``submitDeclaration`` (element names of the XSD, values of the XSD's types: ``date`` for dates,
+``HHMM`` strings for hours, ``int`` for numbers). Consultation answers, parsed by zeep, are read
+back two ways: ``item_from_xml`` gives REST v2-shaped items (the ``consult`` command shows REST
+and SOAP alike; ``models.py`` builds the core results from them), and ``reconcile.py`` matches
+them against the XML we would send. Written independently of the sandbox's mapping: a shared
+bug would hide itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from adapter.core.declarations import DeclarationKind
+from adapter.core.declarations import (
+    Declaration,
+    DeclarationKind,
+    DeclaredUsingEmployer,
+    InDeclaration,
+    OutDeclaration,
+    UpdateDeclaration,
+    period_id_of,
+)
+from adapter.core.events import Address, Employer, Gender, Worker
 
 BLOCKS = {
     "DimonaIn": ("dimonaIn", DeclarationKind.IN),
@@ -21,8 +32,7 @@ BLOCKS = {
     "DimonaUpdate": ("dimonaUpdate", DeclarationKind.UPDATE),
     "DimonaCancel": ("dimonaCancel", DeclarationKind.CANCEL),
 }
-_JSON_BLOCKS = {json: xml for xml, (json, _) in BLOCKS.items()}
-# XML tag -> JSON key, block by block (the nested blocks have their own helpers).
+# XML tag -> JSON key of the REST v2 items, block by block (nested blocks have their helpers).
 _IN = {
     "StartingDate": "startDate",
     "StartingHour": "startHour",
@@ -46,7 +56,6 @@ _WORKER = {
     "Nationality": "nationality",
 }
 _EMPLOYER = {"NOSSRegistrationNbr": "employerId", "CompanyID": "enterpriseNumber"}
-_FEATURES = {"JointCommissionNbr": "jointCommissionNumber", "WorkerType": "workerType"}
 _WORKER_ADDRESS = {
     "WorkerStreet": "street",
     "WorkerHouseNbr": "houseNumber",
@@ -64,91 +73,130 @@ _ADDRESS = {
 
 
 class WireError(ValueError):
-    """A body the SOAP contract cannot express."""
+    """A declaration the SOAP contract cannot express."""
 
 
-# ------------------------------------------------------------------ JSON -> XML (submit)
-def _pick(source: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
-    """``{xml: source[json]}`` for the keys present."""
-    return {xml: source[json] for xml, json in names.items() if source.get(json) is not None}
+# ------------------------------------------------------------------ core -> XML (submit)
+SEX: Mapping[Gender, int] = {Gender.MALE: 1, Gender.FEMALE: 2}
+"""Glossary zone 00029, as the XSD's ``SexType``: 1 man, 2 woman."""
 
 
-def _address_xml(
-    address: Mapping[str, Any], city: str, code: str, names: Mapping[str, str]
-) -> dict[str, Any]:
-    out = _pick(address, names)
-    municipality = address.get("municipality") or {}
-    if municipality.get("name") is not None:
-        out[city] = municipality["name"]
-    if municipality.get("code") is not None:
-        out[code] = municipality["code"]
-    return out
+def _present(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The elements that have a value (no empty element is ever sent)."""
+    return {k: v for k, v in values.items() if v not in (None, "", {})}
 
 
-def _employer_xml(employer: Mapping[str, Any]) -> dict[str, Any]:
-    return _pick(employer, _EMPLOYER)
+def _hhmm(value: time | None) -> str | None:
+    return None if value is None else value.strftime("%H%M")
 
 
-def _worker_xml(worker: Mapping[str, Any]) -> dict[str, Any]:
-    out = _pick(worker, _WORKER)
-    out.update(
-        _address_xml(worker.get("address") or {}, "WorkerCity", "WorkerCityCode", _WORKER_ADDRESS)
+def _address_xml(address: Address | None) -> dict[str, Any]:
+    if address is None:
+        return {}
+    return _present(
+        {
+            "Street": address.street,
+            "HouseNbr": address.house_number,
+            "PostBox": address.box_number,
+            "ZIPCode": address.post_code,
+            "City": address.municipality,
+            "CityCode": address.municipality_code,
+            "Country": address.country,
+        }
     )
-    return out
 
 
-def _features_xml(features: Mapping[str, Any]) -> dict[str, Any]:
-    out = _pick(
-        features, {"JointCommissionNbr": "jointCommissionNumber", "WorkerType": "workerType"}
+def _employer_xml(employer: Employer) -> dict[str, Any]:
+    noss = employer.noss_registration_number
+    return _present(
+        {
+            "NOSSRegistrationNbr": None if noss is None else int(noss),
+            "CompanyID": employer.enterprise_number,
+        }
     )
-    user = features.get("usingEmployer")
-    if user:
-        using = _pick(
-            user,
-            {
-                "JointCommissionNbr": "jointCommissionNumber",
-                "UsingEmployerName": "name",
-                "UsingEmployerCompanyID": "enterpriseNumber",
-            },
-        )
-        if user.get("address"):
-            using["Address"] = _address_xml(user["address"], "City", "CityCode", _ADDRESS)
-        out["UsingEmployer"] = using
-    return out
 
 
-def declaration_to_xml(body: Mapping[str, Any]) -> dict[str, Any]:
-    """zeep keyword arguments of ``submitDeclaration`` for a REST v2 body."""
-    present = [b for b in _JSON_BLOCKS if b in body]
-    if len(present) != 1:
-        raise WireError("exactly one of dimonaIn, dimonaOut, dimonaUpdate, dimonaCancel")
-    unknown = set(body) - {"employer", "worker", *present}
-    if unknown:
-        raise WireError(f"fields the SOAP contract has no place for: {sorted(unknown)}")
-    name = present[0]
-    tag = _JSON_BLOCKS[name]
-    action: Mapping[str, Any] = body[name]
-    employer, worker = body.get("employer"), body.get("worker")
-    if tag == "DimonaIn":
-        block = _pick(action, _IN)
-        block["EmployerId"] = _employer_xml(employer or {})
-        block["NaturalPerson"] = _worker_xml(worker or {})
-        block["DimonaFeatures"] = _features_xml(action.get("features") or {})
-        place = action.get("studentPlaceOfWork")
-        if place:
-            block["StudentPlaceOfWork"] = {
-                "Denomination": place.get("name"),
-                "Address": _address_xml(place.get("address") or {}, "City", "CityCode", _ADDRESS),
-            }
-        return {tag: block}
-    block = _pick(action, _FLAT[tag])
-    if worker:
-        if set(worker) - {"ssin"}:
-            raise WireError(f"{tag} carries only the worker's INSS")
-        block["INSS"] = worker["ssin"]
-    if employer:
-        block["EmployerId"] = _employer_xml(employer)
-    return {tag: block}
+def _natural_person_xml(worker: Worker) -> dict[str, Any]:
+    person = {
+        "INSS": worker.ssin,
+        "WorkerName": worker.family_name,
+        "WorkerFirstName": worker.given_name,
+        "WorkerBirthdate": None if worker.birth_date is None else worker.birth_date.isoformat(),
+        "WorkerBirthplace": worker.place_of_birth,
+        "WorkerBirthplaceCountry": worker.country_of_birth,
+        "WorkerSex": None if worker.gender is None else SEX[worker.gender],
+        "Nationality": worker.nationality,
+    }
+    # The worker's address is flattened into NaturalPerson: WorkerStreet ... WorkerCountry.
+    person.update({f"Worker{tag}": v for tag, v in _address_xml(worker.address).items()})
+    return _present(person)
+
+
+def _using_employer_xml(user: DeclaredUsingEmployer | None) -> dict[str, Any]:
+    if user is None:
+        return {}
+    return _present(
+        {
+            "JointCommissionNbr": user.joint_committee,
+            "UsingEmployerName": user.name,
+            "UsingEmployerCompanyID": user.enterprise_number,
+            "Address": _address_xml(user.address),
+        }
+    )
+
+
+def _in_xml(d: InDeclaration) -> dict[str, Any]:
+    if d.construction_cards is not None or d.small_statutes is not None:
+        # Not in our XSD (nor in the sandbox's REST schema): refuse rather than drop them.
+        raise WireError("the SOAP contract has no place for construction cards or small statutes")
+    place = d.student_place_of_work
+    block = _present(
+        {
+            "StartingDate": d.start_date,
+            "StartingHour": _hhmm(d.start_time),
+            "EndingDate": d.end_date,
+            "EndingHour": _hhmm(d.end_time),
+            "PlannedHoursNbr": d.planned_hours,
+            "StudentPlaceOfWork": None
+            if place is None
+            else {"Denomination": place.name, "Address": _address_xml(place.address)},
+        }
+    )
+    # The required blocks go even when empty: the service says what is missing in them.
+    block["EmployerId"] = _employer_xml(d.employer)
+    block["NaturalPerson"] = _natural_person_xml(d.worker)
+    block["DimonaFeatures"] = _present(
+        {
+            "JointCommissionNbr": d.joint_committee,
+            "WorkerType": d.worker_type,
+            "UsingEmployer": _using_employer_xml(d.using_employer),
+        }
+    )
+    return block
+
+
+def declaration_to_xml(declaration: Declaration) -> dict[str, Any]:
+    """zeep keyword arguments of ``submitDeclaration``: ``{"DimonaIn": {...}}`` and so on.
+
+    A follow-up without its period id raises the core's ``UnresolvedPeriod``; what the
+    contract cannot express raises ``WireError``. Either way nothing is sent.
+    """
+    if isinstance(declaration, InDeclaration):
+        return {"DimonaIn": _in_xml(declaration)}
+    period_id = period_id_of(declaration)
+    if isinstance(declaration, OutDeclaration):
+        return {"DimonaOut": {"DimonaPeriodId": period_id, "EndingDate": declaration.end_date}}
+    if isinstance(declaration, UpdateDeclaration):
+        block = {
+            "DimonaPeriodId": period_id,
+            "StartingDate": declaration.start_date,
+            "StartingHour": _hhmm(declaration.start_time),
+            "EndingDate": declaration.end_date,
+            "EndingHour": _hhmm(declaration.end_time),
+            "PlannedHoursNbr": declaration.planned_hours,
+        }
+        return {"DimonaUpdate": _present(block)}
+    return {"DimonaCancel": {"DimonaPeriodId": period_id}}
 
 
 # ------------------------------------------------------------------ XML -> JSON (consult)

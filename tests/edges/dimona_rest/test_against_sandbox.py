@@ -87,7 +87,7 @@ async def _answer(client: DimonaRestClient, sandbox: SandboxProcess, declaration
 
 
 async def test_submit_poll_and_consult(dimona: DimonaRestClient, sandbox: SandboxProcess) -> None:
-    declaration_id = await dimona.submit(in_body())
+    declaration_id = await dimona.submit_body(in_body())
     answer = await _answer(dimona, sandbox, declaration_id)
     assert answer.declaration_id == declaration_id
     assert answer.result in (DimonaResult.ACCEPTED, DimonaResult.ACCEPTED_WITH_WARNING)
@@ -108,7 +108,7 @@ async def test_search_pages_through_the_sandbox(
     small_pages = sandbox_config.model_copy(update={"search_page_size": 1})
     async with DimonaRestClient.from_config(small_pages) as client:
         for ssin in ("04022924678", "90051512391"):
-            await client.submit(in_body(ssin, start="2026-05-04"))
+            await client.submit_body(in_body(ssin, start="2026-05-04"))
         admin_client.process_now(sandbox.admin_url, everything=True)
         items = [
             d async for d in client.search_declarations({"employer": {"employerId": EMPLOYER}})
@@ -121,7 +121,7 @@ async def test_schema_error_is_permanent_with_issues(dimona: DimonaRestClient) -
     body = in_body()
     body["dimonaIn"] = {**body["dimonaIn"], "startHour": "18:00"}  # type: ignore[dict-item]
     with pytest.raises(DimonaPermanentError) as info:
-        await dimona.submit(body)
+        await dimona.submit_body(body)
     assert info.value.status == 400
     assert info.value.issues
 
@@ -145,7 +145,7 @@ async def test_no_mandate_is_permanent_403(
     )
     async with DimonaRestClient.from_config(limited) as client:
         with pytest.raises(DimonaPermanentError) as info:
-            await client.submit(in_body())
+            await client.submit_body(in_body())
     assert info.value.status == 403
 
 
@@ -155,7 +155,7 @@ async def test_unknown_client_is_refused_as_configuration(
     stranger = sandbox_config.model_copy(update={"client_id": "self_service_chaman_0_unknown"})
     async with DimonaRestClient.from_config(stranger) as client:
         with pytest.raises(DimonaAuthRefused):
-            await client.submit(in_body())
+            await client.submit_body(in_body())
 
 
 async def test_token_outage_is_transient(
@@ -171,7 +171,7 @@ async def test_429_with_retry_after(dimona: DimonaRestClient, sandbox: SandboxPr
     await dimona.get_answer(1)  # token first, so the script hits the API call
     admin_client.set_faults(sandbox.admin_url, script={"submit": ["429"]}, retryAfterSeconds=7)
     with pytest.raises(DimonaTransientError) as info:
-        await dimona.submit(in_body())
+        await dimona.submit_body(in_body())
     assert info.value.status == 429
     assert info.value.retry_after == 7.0
 
@@ -187,7 +187,7 @@ async def test_lost_answer_to_submit_is_uncertain_and_reconcilable(
         before = len([d async for d in dimona.search_declarations(criteria)])
         admin_client.set_faults(sandbox.admin_url, script={"submit": [action]})
         with pytest.raises(DimonaUncertainSubmission):
-            await dimona.submit(in_body("04022924678", start="2026-06-01"))
+            await dimona.submit_body(in_body("04022924678", start="2026-06-01"))
         after = len([d async for d in dimona.search_declarations(criteria)])
     # "lost": recorded, answer lost. "reset": maybe recorded. The search tells which.
     if action == "lost":

@@ -69,7 +69,7 @@ async def test_submit_returns_the_id_from_an_absolute_or_relative_location(
     client: DimonaRestClient, onss: FakeOnss, location: str
 ) -> None:
     onss.on("POST", "/declarations", respond(created(location)))
-    assert await client.submit(IN_BODY) == 656309300157
+    assert await client.submit_body(IN_BODY) == 656309300157
     sent = onss.api_requests[0]
     assert json_body(sent) == IN_BODY
     assert sent.headers["authorization"] == "Bearer tok-1"
@@ -85,7 +85,7 @@ async def test_unreadable_location_is_an_uncertain_submission(
     headers = {} if location is None else {"Location": location}
     onss.on("POST", "/declarations", respond(httpx.Response(201, headers=headers)))
     with pytest.raises(DimonaUncertainSubmission) as info:
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
     assert isinstance(info.value, UncertainOutcome)
 
 
@@ -117,7 +117,7 @@ async def test_400_is_permanent_with_issues_but_without_the_values(
     }
     onss.on("POST", "/declarations", respond(httpx.Response(400, json=problem)))
     with pytest.raises(DimonaPermanentError) as info:
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
     error = info.value
     assert isinstance(error, PermanentError)
     assert error.status == 400
@@ -139,17 +139,17 @@ async def test_400_with_a_v1_style_array_or_no_json(
         respond(httpx.Response(400, text="bad")),
     )
     with pytest.raises(DimonaPermanentError) as first:
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
     assert first.value.issues == ("startingDate", "workerType")
     with pytest.raises(DimonaPermanentError) as second:
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
     assert second.value.issues == ()
 
 
 async def test_403_is_permanent(client: DimonaRestClient, onss: FakeOnss) -> None:
     onss.on("POST", "/declarations", respond(httpx.Response(403)))
     with pytest.raises(DimonaPermanentError, match="mandate") as info:
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
     assert info.value.status == 403
 
 
@@ -160,7 +160,7 @@ async def test_post_declarations_missing_is_a_fatal_configuration(
     """A wrong base URL path used to end every declaration FAILED, or to loop: exit 3 instead."""
     onss.on("POST", "/declarations", respond(httpx.Response(status)))
     with pytest.raises(FatalConfiguration, match="DIMONA_ADAPTER_DIMONA__BASE_URL"):
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -178,7 +178,7 @@ async def test_429_and_503_are_transient_and_honour_retry_after(
     retry_afters = []
     for _ in range(3):
         with pytest.raises(DimonaTransientError) as info:
-            await client.submit(IN_BODY)
+            await client.submit_body(IN_BODY)
         assert isinstance(info.value, TransientError)
         assert info.value.status == status
         retry_afters.append(info.value.retry_after)
@@ -198,7 +198,7 @@ async def test_server_errors_on_submit(
 ) -> None:
     onss.on("POST", "/declarations", respond(httpx.Response(status)))
     with pytest.raises(error):
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
 
 
 @pytest.mark.parametrize(
@@ -210,7 +210,7 @@ async def test_a_lost_response_to_a_post_is_uncertain_never_transient(
 ) -> None:
     onss.on("POST", "/declarations", fail(exc_type))
     with pytest.raises(DimonaUncertainSubmission) as info:
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
     assert not isinstance(info.value, TransientError)
     assert len(onss.api_requests) == 1  # no blind retry
 
@@ -231,7 +231,7 @@ async def test_a_post_that_never_left_is_transient(
 ) -> None:
     onss.on("POST", "/declarations", fail(exc_type))
     with pytest.raises(DimonaTransientError):
-        await client.submit(IN_BODY)
+        await client.submit_body(IN_BODY)
 
 
 # -- authentication --------------------------------------------------------------------------
@@ -243,7 +243,7 @@ async def test_401_refreshes_the_token_once_and_retries(
     onss.on("POST", "/declarations", respond(created("declarations/656309300157")))
     await client.get_answer(1)  # obtains tok-1 (404 from the fake: not processed)
     onss.expire_all_tokens()
-    assert await client.submit(IN_BODY) == 656309300157
+    assert await client.submit_body(IN_BODY) == 656309300157
     auths = [r.headers["authorization"] for r in onss.api_requests]
     assert auths == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
 
@@ -457,10 +457,10 @@ async def test_on_request_hook_and_request_count(config: DimonaRestConfig, onss:
         transport=onss.transport(),
         on_request=lambda endpoint, status, seconds: seen.append((endpoint, status)),
     ) as dimona:
-        await dimona.submit(IN_BODY)
+        await dimona.submit_body(IN_BODY)
         await dimona.get_answer(1)
         with pytest.raises(DimonaUncertainSubmission):
-            await dimona.submit(IN_BODY)
+            await dimona.submit_body(IN_BODY)
         assert dimona.request_count == 3
     assert seen == [
         ("token", 200),
@@ -510,9 +510,9 @@ async def test_no_secret_in_logs_or_reprs(
     caplog.set_level(logging.DEBUG)
     onss.on("POST", "/declarations", respond(created("declarations/1")))
     async with DimonaRestClient.from_config(config, transport=onss.transport()) as dimona:
-        await dimona.submit(IN_BODY)
+        await dimona.submit_body(IN_BODY)
         onss.expire_all_tokens()
-        await dimona.submit(IN_BODY)
+        await dimona.submit_body(IN_BODY)
         texts = [caplog.text, repr(dimona), repr(config)]
     texts += [str(record.__dict__) for record in caplog.records]
     key_line = key_pair.private_key.read_text().splitlines()[1]
@@ -535,4 +535,4 @@ async def test_a_failing_metrics_hook_does_not_lose_the_declaration_id(
     async with DimonaRestClient.from_config(
         config, transport=onss.transport(), on_request=broken
     ) as dimona:
-        assert await dimona.submit(IN_BODY) == 77
+        assert await dimona.submit_body(IN_BODY) == 77

@@ -96,8 +96,8 @@ async def test_submit_over_loopback(
     transport: TransportName,
 ) -> None:
     async with _client(config, tokens, server.port, transport) as dimona:
-        assert await dimona.submit({"dimonaCancel": {"periodId": 1}}) == 42
-        assert await dimona.submit({"dimonaCancel": {"periodId": 1}}) == 42
+        assert await dimona.submit_body({"dimonaCancel": {"periodId": 1}}) == 42
+        assert await dimona.submit_body({"dimonaCancel": {"periodId": 1}}) == 42
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -112,7 +112,7 @@ async def test_lost_answer_over_loopback_is_uncertain(
     server.mode = mode
     async with _client(config, tokens, server.port, transport) as dimona:
         with pytest.raises(DimonaUncertainSubmission):
-            await dimona.submit({"dimonaCancel": {"periodId": 1}})
+            await dimona.submit_body({"dimonaCancel": {"periodId": 1}})
         # The same failure on a GET is merely transient.
         with pytest.raises(DimonaTransientError):
             await dimona.get_answer(42)
@@ -130,4 +130,4 @@ async def test_refused_connection_is_transient_even_for_a_post(
     await probe.wait_closed()
     async with _client(config, tokens, port, transport) as dimona:
         with pytest.raises(DimonaTransientError):
-            await dimona.submit({"dimonaCancel": {"periodId": 1}})
+            await dimona.submit_body({"dimonaCancel": {"periodId": 1}})

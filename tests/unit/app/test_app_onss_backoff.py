@@ -16,7 +16,6 @@ from adapter.app.status_events import StatusEvents
 from adapter.core.errors import TransientError
 from adapter.core.machine import DeclarationState
 from adapter.core.results import DeclarationAnswer, DimonaResult
-from adapter.edges.dimona_rest.wire import declaration_to_body
 from adapter.edges.store.sqlite import SqliteStore
 from tests.unit.app.fakes import EVENTS, STATUSES, MovingClock, hire_message
 
@@ -32,7 +31,7 @@ class FailingOnss:
         self.retry_after = retry_after
         self.polled_at: list[float] = []
 
-    async def submit(self, body: object) -> int:
+    async def submit(self, declaration: object) -> int:
         return DECLARATION_ID
 
     async def get_answer(self, declaration_id: int) -> DeclarationAnswer | None:
@@ -43,7 +42,7 @@ class FailingOnss:
             declaration_id=declaration_id, result=DimonaResult.ACCEPTED, period_id=5_000_000_001
         )
 
-    def search_declarations(self, criteria: object) -> object:
+    async def find_recorded(self, declaration: object, *, exclude: frozenset[int]) -> int | None:
         raise AssertionError("no reconciliation here")
 
 
@@ -63,7 +62,6 @@ async def drive_one(
         gateway=onss,  # type: ignore[arg-type]
         statuses=StatusEvents(STATUSES),
         clock=clock,
-        render_body=declaration_to_body,
         config=DriverConfig(**config),  # type: ignore[arg-type]
         circuit=OnssCircuit(
             clock.monotonic,

@@ -13,11 +13,12 @@ from adapter.core.declarations import (
     CancelDeclaration,
     InDeclaration,
     OutDeclaration,
+    UnresolvedPeriod,
     UpdateDeclaration,
 )
 from adapter.core.events import EmploymentEvent, Gender
 from adapter.core.translation import translate
-from adapter.edges.dimona_rest.wire import UnresolvedPeriod, declaration_to_body, prune
+from adapter.edges.dimona_rest.wire import declaration_to_body, prune
 
 
 def bodies(event: EmploymentEvent) -> list[dict[str, Any]]:

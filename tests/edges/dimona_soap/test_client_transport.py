@@ -14,7 +14,7 @@ from adapter.edges.dimona_soap import (
     DimonaSoapTransientError,
     DimonaSoapUncertainSubmission,
 )
-from tests.sandbox import payloads as p
+from tests import declarations as d
 
 ENDPOINT = "http://dimona.test/SOAP/dimona"
 NS = "urn:dimona-adapter:soap:dimona:v1"
@@ -66,7 +66,7 @@ async def test_a_submission_carries_the_token_and_the_action() -> None:
         return httpx.Response(200, headers=XML, text=_envelope(answer))
 
     async with _client(handler) as soap:
-        assert await soap.submit(p.ordinary_in()) == 656309296521
+        assert await soap.submit(d.ordinary_in()) == 656309296521
     [request] = seen
     assert str(request.url) == ENDPOINT
     assert request.headers["authorization"] == "Bearer static-token"
@@ -84,7 +84,7 @@ async def test_a_submission_carries_the_token_and_the_action() -> None:
 async def test_network_failures_of_a_submission(exc: Exception, expected: type) -> None:
     async with _client(_raises(exc)) as soap:
         with pytest.raises(expected):
-            await soap.submit(p.ordinary_in())
+            await soap.submit(d.ordinary_in())
 
 
 async def test_network_failures_of_a_consultation_are_transient() -> None:
@@ -112,7 +112,7 @@ async def test_answers_that_are_not_soap(
 
     async with _client(handler) as soap:
         with pytest.raises(on_submit):
-            await soap.submit(p.ordinary_in())
+            await soap.submit(d.ordinary_in())
         with pytest.raises(on_consult):
             await soap.consult(ConsultCriteria(worker_type="OTH"))
 
@@ -132,10 +132,10 @@ async def test_a_server_fault_is_transient_and_a_client_fault_permanent() -> Non
 
     async with _client(fault("Server")) as soap:
         with pytest.raises(DimonaSoapTransientError) as server:
-            await soap.submit(p.ordinary_in())
+            await soap.submit(d.ordinary_in())
     async with _client(fault("Client")) as soap:
         with pytest.raises(DimonaSoapPermanentError) as client:
-            await soap.submit(p.ordinary_in())
+            await soap.submit(d.ordinary_in())
     assert client.value.fault_code == "x"
     assert client.value.issues == ("INSS: bad …",)
     assert "90051512391" not in f"{server.value} {client.value}"

@@ -1,18 +1,20 @@
-"""Reconciliation: did ONSS record a declaration whose POST had an unknown outcome?
+"""Reconciliation over REST: did ONSS record a declaration whose POST had an unknown outcome?
 
-We search the declarations ONSS holds for the same employer and worker and look for one
-whose action block equals ours and whose id we do not already know. Only when none is
-found may the declaration be submitted again.
+We search the declarations ONSS holds for the same employer and worker (or the same period,
+for a follow-up) and look for one whose action block (``dimonaIn``, ``dimonaOut``...) contains
+ours and whose id we do not already know. Only when none is found may the pipeline submit the
+declaration again. The matching reads REST v2 JSON, so it lives here, beside the wire format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from adapter.app.ports import DimonaGateway
-
 ACTION_BLOCKS = ("dimonaIn", "dimonaOut", "dimonaUpdate", "dimonaCancel")
+
+Search = Callable[[Mapping[str, Any]], AsyncIterator[dict[str, Any]]]
+"""``DimonaRestClient.search_declarations``: REST v2 declaration items, page after page."""
 
 
 def search_criteria(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -54,11 +56,11 @@ def declaration_id_of(item: Mapping[str, Any]) -> int | None:
     return None if value is None else int(value)
 
 
-async def find_recorded_declaration(
-    gateway: DimonaGateway, body: Mapping[str, Any], *, exclude: set[int]
+async def find_recorded(
+    search: Search, body: Mapping[str, Any], *, exclude: frozenset[int]
 ) -> int | None:
     """The id of the declaration ONSS recorded for ``body``, or None."""
-    async for item in gateway.search_declarations(search_criteria(body)):
+    async for item in search(search_criteria(body)):
         declaration_id = declaration_id_of(item)
         if declaration_id is not None and declaration_id not in exclude and matches(item, body):
             return declaration_id

@@ -18,7 +18,8 @@ from adapter.edges.dimona_rest.keys import KeyPairPaths
 from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
 from tests.sandbox import payloads as p
-from tests.soap.conftest import CLIENT_ID, token_provider
+from tests.sandbox.loopback import token_provider
+from tests.sandbox.soap.conftest import CLIENT_ID
 
 pytestmark = pytest.mark.slow
 

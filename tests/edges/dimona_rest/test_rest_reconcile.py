@@ -1,12 +1,11 @@
-"""Reconciliation finds the declaration ONSS recorded, and only that one."""
+"""Reconciliation over REST finds the declaration ONSS recorded, and only that one."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from adapter.app.reconcile import find_recorded_declaration, matches, search_criteria
-from adapter.core.results import DeclarationAnswer
+from adapter.edges.dimona_rest.reconcile import find_recorded, matches, search_criteria
 
 IN_BODY = {
     "employer": {"employerId": 123456749},
@@ -19,17 +18,11 @@ IN_BODY = {
 
 
 class SearchableOnss:
-    """A gateway that answers searches from a fixed list (a real class, not a mock)."""
+    """Answers searches from a fixed list (a real class, not a mock)."""
 
     def __init__(self, items: list[dict[str, Any]]) -> None:
         self.items = items
         self.criteria: list[Mapping[str, Any]] = []
-
-    async def submit(self, body: Mapping[str, Any]) -> int:
-        raise AssertionError("reconciliation never submits")
-
-    async def get_answer(self, declaration_id: int) -> DeclarationAnswer | None:
-        raise AssertionError("reconciliation never polls")
 
     async def search_declarations(
         self, criteria: Mapping[str, Any]
@@ -68,7 +61,9 @@ async def test_finds_the_recorded_declaration_and_skips_known_ones() -> None:
             item(656310000173, dimonaIn=IN_BODY["dimonaIn"]),
         ]
     )
-    found = await find_recorded_declaration(onss, IN_BODY, exclude={656310000072})
+    found = await find_recorded(
+        onss.search_declarations, IN_BODY, exclude=frozenset({656310000072})
+    )
     assert found == 656310000173
     assert onss.criteria[0]["worker"] == {"ssin": "90051512391"}
 
@@ -77,4 +72,4 @@ async def test_nothing_recorded_means_none() -> None:
     onss = SearchableOnss(
         [item(656310000072, dimonaIn={**IN_BODY["dimonaIn"], "startDate": "2027-01-01"})]
     )
-    assert await find_recorded_declaration(onss, IN_BODY, exclude=set()) is None
+    assert await find_recorded(onss.search_declarations, IN_BODY, exclude=frozenset()) is None

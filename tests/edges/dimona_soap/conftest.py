@@ -1,4 +1,4 @@
-"""A sandbox subprocess on loopback with a registered client, and SOAP clients for it."""
+"""The SOAP client against a sandbox subprocess on loopback, with a registered client."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from adapter.edges.dimona_rest.keys import KeyPairPaths, create_key_pair, load_pem_files
-from adapter.edges.dimona_rest.token import TokenProvider
+from adapter.edges.dimona_rest.keys import KeyPairPaths, create_key_pair
 from adapter.edges.dimona_soap import DimonaSoapClient
 from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
+from tests.sandbox.loopback import running_sandbox, soap_client
 
 CLIENT_ID = "self_service_chaman_777_soap"
 
@@ -22,8 +22,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> KeyPairPaths:
 
 @pytest.fixture(scope="module")
 def sandbox(keys: KeyPairPaths) -> Iterator[SandboxProcess]:
-    with SandboxProcess(processing_delay=0) as running:
-        admin_client.register_client(running.admin_url, CLIENT_ID, keys.certificate.read_text())
+    with running_sandbox(keys, CLIENT_ID, processing_delay=0) as running:
         yield running
 
 
@@ -35,20 +34,7 @@ def clean(sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
     admin_client.clear_faults(sandbox.admin_url)
 
 
-def token_provider(sandbox: SandboxProcess, keys: KeyPairPaths, client_id: str) -> TokenProvider:
-    return TokenProvider(
-        client_id=client_id,
-        token_url=sandbox.token_url,
-        signing=load_pem_files(keys.private_key, keys.certificate),
-    )
-
-
 @pytest.fixture
 async def soap(clean: SandboxProcess, keys: KeyPairPaths) -> AsyncIterator[DimonaSoapClient]:
-    client = DimonaSoapClient(
-        endpoint=clean.soap_url,
-        token_provider=token_provider(clean, keys, CLIENT_ID),
-        owns_token_provider=True,
-    )
-    async with client:
+    async with soap_client(clean, keys, CLIENT_ID) as client:
         yield client
