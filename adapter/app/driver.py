@@ -40,7 +40,7 @@ _MAX_SLEEP_S = 3600.0
 """Long waits (not-before dates, hourly polls) are taken in slices so a stop is noticed."""
 
 
-class Unrenderable(ValueError):  # noqa: N818 - a domain condition, not a crash
+class Unrenderable(PermanentError):  # noqa: N818 - a domain condition, not a crash
     """The declaration cannot be put on the wire (e.g. its period id is still unknown)."""
 
 

@@ -18,14 +18,19 @@ from adapter.core.declarations import (
     OutDeclaration,
     UpdateDeclaration,
 )
+from adapter.core.errors import PermanentError
 from adapter.core.events import Address, Employer, Gender, Worker
 
 DEFAULT_GENDER_CODES: Mapping[Gender, int] = {Gender.MALE: 1, Gender.FEMALE: 2}
 """Glossary zone 00029: 1 = male, 2 = female (Odoo sends 0/1; see docs/decisions.md)."""
 
 
-class UnresolvedPeriod(ValueError):  # noqa: N818
-    """A follow-up declaration whose period id is not known yet cannot be sent."""
+class UnresolvedPeriod(PermanentError, ValueError):  # noqa: N818
+    """A follow-up declaration whose period id is not known yet cannot be sent.
+
+    Also a ``ValueError``: the driver catches ``ValueError`` from its ``render_body`` to tell
+    "render later" (at plan time) and "this declaration fails" (at submit time).
+    """
 
 
 def hhmm(value: time | None) -> str | None:

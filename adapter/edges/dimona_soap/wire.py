@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from adapter.core.declarations import DeclarationKind
+from adapter.core.errors import PermanentError
 
 BLOCKS = {
     "DimonaIn": ("dimonaIn", DeclarationKind.IN),
@@ -63,7 +64,7 @@ _ADDRESS = {
 }
 
 
-class WireError(ValueError):
+class WireError(PermanentError):
     """A body the SOAP contract cannot express."""
 
 
