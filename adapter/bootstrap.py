@@ -11,7 +11,7 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -52,6 +52,9 @@ logger = logging.getLogger(__name__)
 EVENT_SCHEMA = "employment_event"
 STATUS_SCHEMA = "declaration_status_changed"
 _REGISTRY_RETRY_CAP_S = 30.0
+
+ExecutorFactory = Callable[[DeclarationDriver], Executor]
+"""How the employment actors are scheduled: ``Executor`` unless a caller brings its own."""
 
 
 def record_codec(
@@ -153,6 +156,7 @@ async def build_adapter(
     *,
     driver_config: DriverConfig | None = None,
     stopping: asyncio.Event | None = None,
+    make_executor: ExecutorFactory = Executor,
 ) -> AsyncIterator[Adapter | None]:
     """The wired adapter; None when ``stopping`` was set while the store was still down."""
     kafka = settings.kafka
@@ -212,7 +216,7 @@ async def build_adapter(
             ),
         ),
     )
-    executor = Executor(driver, one_per_partition=settings.pipeline.mode == "plain")
+    executor = make_executor(driver)
     event_codec = record_codec(settings, EVENT_SCHEMA, kafka.input_topic)
     runner = Runner(
         source=source,
@@ -257,8 +261,14 @@ async def build_adapter(
 
 
 async def run_until_stopped(
-    settings: Settings, stopping: asyncio.Event, *, driver_config: DriverConfig | None = None
+    settings: Settings,
+    stopping: asyncio.Event,
+    *,
+    driver_config: DriverConfig | None = None,
+    make_executor: ExecutorFactory = Executor,
 ) -> None:
-    async with build_adapter(settings, driver_config=driver_config, stopping=stopping) as adapter:
+    async with build_adapter(
+        settings, driver_config=driver_config, stopping=stopping, make_executor=make_executor
+    ) as adapter:
         if adapter is not None:
             await adapter.runner.run(stopping)

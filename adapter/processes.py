@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -15,14 +16,26 @@ from adapter.child_processes import die_with_parent
 from adapter.demo_harness import settings_env
 from adapter.settings import Settings
 
+RUN = ("-m", "adapter", "run")
+"""The arguments of the Python interpreter that start the adapter."""
+
 
 class AdapterProcess:
-    def __init__(self, settings: Settings, *, name: str = "adapter", http_port: int = 0) -> None:
-        """``http_port`` 0 lets the probes/metrics server take any free port."""
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        name: str = "adapter",
+        http_port: int = 0,
+        arguments: Sequence[str] = RUN,
+    ) -> None:
+        """``http_port`` 0 lets the probes/metrics server take any free port; ``arguments``
+        of the interpreter: ``RUN`` (the benchmark starts its baseline with others)."""
         http = settings.http.model_copy(update={"host": "127.0.0.1", "port": http_port})
         own = settings.model_copy(update={"http": http, "log_format": "json"})
         self._env = {**os.environ, **settings_env(own)}
         self._name = name
+        self._arguments = tuple(arguments)
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -31,8 +44,8 @@ class AdapterProcess:
         self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115
             prefix=f"{self._name}-", suffix=".log", delete=False
         )
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "adapter", "run"],
+        self._process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+            [sys.executable, *self._arguments],
             env=self._env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,

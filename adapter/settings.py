@@ -144,11 +144,6 @@ class PolicySettings(_Group):
 class PipelineSettings(_Group):
     """How the pipeline schedules work (docs/architecture.md)."""
 
-    mode: Literal["concurrent", "plain"] = Field(
-        default="concurrent",
-        description="concurrent: ordered per employment, many employments at once; plain: one "
-        "event in flight per partition, like a plain consumer or an HTTP sink (benchmark baseline)",
-    )
     reconcile_window_s: float = Field(
         default=120.0,
         gt=0,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from adapter.app.ports import Store
+from adapter.core.errors import BrokenInvariant
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,7 +49,7 @@ class AsyncStore:
         if self._inline:
             if self._closed:
                 msg = "the store is closed"
-                raise RuntimeError(msg)
+                raise BrokenInvariant(msg)
             result = method(*args, **kwargs)
             await asyncio.sleep(0)  # a store call stays a point where other tasks may run
             return result
@@ -67,7 +68,7 @@ class AsyncStore:
         with self._ready:
             if self._closed:
                 msg = "the store is closed"
-                raise RuntimeError(msg)
+                raise BrokenInvariant(msg)
             if first:
                 self._jobs.appendleft((job, future, loop))
             else:

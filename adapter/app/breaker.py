@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import deque
 
+from adapter.core.errors import OperatorNeeded
 
-class DeadLetterRateExceeded(RuntimeError):  # noqa: N818 - reads as the condition
+
+class DeadLetterRateExceeded(OperatorNeeded):
     """Too many recent records went to the dead-letter topic."""
 
 

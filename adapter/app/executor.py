@@ -26,17 +26,8 @@ logger = logging.getLogger(__name__)
 
 
 class Executor:
-    def __init__(
-        self,
-        driver: DeclarationDriver,
-        *,
-        one_per_partition: bool = False,
-        retry_delay_s: float = 5.0,
-    ) -> None:
-        """``one_per_partition``: the plain-consumer baseline (one event in flight per
-        partition), kept for the benchmark; never what production wants."""
+    def __init__(self, driver: DeclarationDriver, *, retry_delay_s: float = 5.0) -> None:
         self._driver = driver
-        self._gates: dict[int, asyncio.Semaphore] | None = {} if one_per_partition else None
         self._actors: dict[str, asyncio.Task[None]] = {}
         self._partition_of: dict[str, int] = {}
         self._dirty: set[str] = set()
@@ -115,12 +106,12 @@ class Executor:
                     continue
                 return
             self._partition_of[employment_id] = entry.partition
-            if self._gates is None:
-                await self._driver.process_event(entry)
-                continue
-            gate = self._gates.setdefault(entry.partition, asyncio.Semaphore(1))
-            async with gate:
-                await self._driver.process_event(entry)
+            await self.handle(entry)
+
+    async def handle(self, entry: InboxEntry) -> None:
+        """One event, in its employment's actor (a subclass may wrap it, to schedule
+        differently)."""
+        await self._driver.process_event(entry)
 
     async def release(self, partitions: Iterable[int], *, budget_s: float) -> None:
         """Stop the actors of employments of these partitions (another process takes them)."""

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,18 +25,30 @@ from adapter.demo_harness import settings_env
 from adapter.settings import Settings
 
 UVLOOP = (
-    "import asyncio, sys, uvloop; asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
-    "from adapter.cli import main; sys.exit(main(['run']))"
+    "import asyncio, runpy, sys, uvloop; asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
+    "sys.argv = sys.argv[2:]; runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"
 )
-MARKER = "-m adapter run"
+"""``python -c UVLOOP "-m module args" module args``: the module as ``-m`` runs it, on uvloop
+(the first argument only marks the command line, for ``find_descendant``)."""
 
 
 @contextmanager
 def spawned_adapter(
-    settings: Settings, *, profile_to: Path | None, uvloop: bool, rate: int = 67
+    settings: Settings,
+    *,
+    arguments: Sequence[str],
+    profile_to: Path | None,
+    uvloop: bool,
+    rate: int = 67,
 ) -> Iterator[int]:
-    """Yield the pid of the adapter, sampled by py-spy into ``profile_to`` (raw) if given."""
-    python = [sys.executable, "-c", UVLOOP, MARKER] if uvloop else [sys.executable, *MARKER.split()]
+    """Yield the pid of the adapter (``python *arguments``, ``-m module ...``), sampled by
+    py-spy into ``profile_to`` (raw) if given."""
+    marker = " ".join(arguments)
+    python = (
+        [sys.executable, "-c", UVLOOP, marker, *arguments[1:]]
+        if uvloop
+        else [sys.executable, *arguments]
+    )
     command = python
     if profile_to is not None:
         binary = shutil.which("py-spy")
@@ -55,7 +67,7 @@ def spawned_adapter(
     pid: int | None = None
     try:
         for _ in range(200):
-            pid = spy.pid if profile_to is None else procstat.find_descendant(MARKER, root=spy.pid)
+            pid = spy.pid if profile_to is None else procstat.find_descendant(marker, root=spy.pid)
             if pid is not None:
                 break
             time.sleep(0.05)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from confluent_kafka import Producer
 
-from adapter.bench import onss, procstat, stats
+from adapter.bench import baseline, onss, procstat, stats
 from adapter.bench.profile import spawned_adapter
 from adapter.bench.tracker import CompletionTracker
 from adapter.bootstrap import EVENT_SCHEMA, STATUS_SCHEMA
@@ -23,12 +23,15 @@ from adapter.core.polling import PollSchedule
 from adapter.demo_harness import StatusReader
 from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.kafka.topics import ensure_topics
-from adapter.processes import AdapterProcess
+from adapter.processes import RUN, AdapterProcess
 from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
 from adapter.settings import Settings
 
 Mode = Literal["concurrent", "plain"]
+"""concurrent: the adapter as production runs it; plain: the plain-consumer baseline, one event
+in flight per partition (``adapter.bench.baseline``)."""
+ARGUMENTS: dict[Mode, tuple[str, ...]] = {"concurrent": RUN, "plain": ("-m", baseline.MODULE)}
 Encoded = tuple[str, bytes, bytes]
 """(event id, key, Avro single-object value)"""
 Progress = Callable[[int, int], None]
@@ -90,7 +93,6 @@ def run_settings(base: Settings, config: RunConfig, work: Path) -> Settings:
             ),
             "dimona": base.dimona.model_copy(update={"max_in_flight": config.max_in_flight}),
             "polling": config.polling,
-            "pipeline": base.pipeline.model_copy(update={"mode": config.mode}),
             "max_events_in_flight": config.max_events_in_flight,
             "log_level": "WARNING",
             "drain_budget_s": 5.0,
@@ -168,14 +170,17 @@ class _Spawned:
 
 @contextlib.contextmanager
 def _adapter(settings: Settings, config: RunConfig) -> Iterator[tuple[Any, int]]:
+    arguments = ARGUMENTS[config.mode]
     if config.profile_to is not None or config.uvloop:
-        with spawned_adapter(settings, profile_to=config.profile_to, uvloop=config.uvloop) as spied:
+        with spawned_adapter(
+            settings, arguments=arguments, profile_to=config.profile_to, uvloop=config.uvloop
+        ) as spied:
             yield _Spawned(spied), spied
         return
-    with AdapterProcess(settings, name="bench-adapter") as process:
+    with AdapterProcess(settings, name="bench-adapter", arguments=arguments) as process:
         found = None
         for _ in range(100):
-            found = procstat.find_descendant("-m adapter run")
+            found = procstat.find_descendant(" ".join(arguments))
             if found is not None:
                 break
             time.sleep(0.05)

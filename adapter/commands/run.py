@@ -8,7 +8,8 @@ import logging
 import signal
 
 from adapter.app.breaker import DeadLetterRateExceeded
-from adapter.bootstrap import run_until_stopped
+from adapter.app.executor import Executor
+from adapter.bootstrap import ExecutorFactory, run_until_stopped
 from adapter.commands.config_check import load_settings
 from adapter.core.errors import FatalConfiguration
 from adapter.logging import configure_logging
@@ -30,19 +31,27 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, make_executor: ExecutorFactory) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    await run_until_stopped(settings, stopping)
+    await run_until_stopped(settings, stopping, make_executor=make_executor)
 
 
 def run(_args: argparse.Namespace) -> int:
+    return serve()
+
+
+def serve(make_executor: ExecutorFactory = Executor) -> int:
+    """The adapter process with the environment's settings, until SIGTERM; its exit code.
+
+    ``make_executor``: how the employment actors are scheduled (a test bed may bring its own
+    ``Executor`` subclass; the ``run`` command never does)."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:
-        asyncio.run(_serve(settings))
+        asyncio.run(_serve(settings, make_executor))
     except DeadLetterRateExceeded as exc:
         logging.getLogger("adapter").critical("%s", exc)
         return EXIT_DEAD_LETTER_BREAKER

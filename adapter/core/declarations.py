@@ -28,6 +28,7 @@ from adapter.core.events import (
     TimeOfDay,
     Worker,
 )
+from adapter.core.periods import PeriodTerms
 
 REOPEN_END_DATE = date(9999, 12, 31)
 """In an UPDATE, this end date removes the end date of the period (reference §4.6)."""
@@ -53,18 +54,13 @@ class DeclaredUsingEmployer(_Declaration):
     joint_committee: str | None = None
 
 
-class InDeclaration(_Declaration):
+class InDeclaration(_Declaration, PeriodTerms):
+    """A new period: its terms (:class:`PeriodTerms`), for this worker of this employer, with
+    the blocks only an IN carries."""
+
     kind: Literal[DeclarationKind.IN] = DeclarationKind.IN
     employer: Employer
     worker: Worker
-    start_date: date
-    start_time: TimeOfDay | None = None
-    end_date: date | None = None
-    end_time: TimeOfDay | None = None
-    planned_hours: int | None = None
-    worker_type: str
-    joint_committee: str
-    """The declared joint committee: one of the Dimona values (124 ... 322, XXX)."""
     actual_joint_committee: str | None = None
     """The real one from the event, kept for status events (DmfA needs it); never sent."""
     using_employer: DeclaredUsingEmployer | None = None

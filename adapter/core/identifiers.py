@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from adapter.core.errors import InvalidInput
+
 _SEPARATORS = re.compile(r"[\s./-]")
 _DIGITS = re.compile(r"\d+")
 
@@ -26,8 +28,12 @@ NOSS_PROVISIONAL_MAX = 5999999989
 DIMONA_ID_LENGTH = 12
 
 
-class InvalidIdentifier(ValueError):  # noqa: N818 - reads as the domain's own word
-    """A value that is not a valid identifier of the expected kind."""
+class InvalidIdentifier(InvalidInput, ValueError):  # noqa: N818 - reads as the domain's own word
+    """A value that is not a valid identifier of the expected kind.
+
+    Also a ``ValueError``: the event model's pydantic validators raise it, and pydantic turns
+    only ``ValueError`` (and ``AssertionError``) into a validation error.
+    """
 
     def __init__(self, kind: str, reason: str, message: str) -> None:
         super().__init__(message)

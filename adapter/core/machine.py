@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from adapter.core.errors import BrokenInvariant
 from adapter.core.results import DeclarationAnswer, DimonaResult
 
 
@@ -176,7 +177,7 @@ class PublishStatus:
 Effect = Submit | Reconcile | PollAnswer | RetryLater | PublishStatus
 
 
-class IllegalTransition(ValueError):  # noqa: N818 - the domain term
+class IllegalTransition(BrokenInvariant):
     """An event that cannot happen in the current state (a bug in the shell)."""
 
 

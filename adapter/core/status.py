@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from adapter.core.declarations import DeclarationKind, InDeclaration
+from adapter.core.declarations import DeclarationKind, DeclaredUsingEmployer, InDeclaration
 from adapter.core.errors import Violation
 from adapter.core.events import TimeOfDay, UuidText, to_plain
-from adapter.core.periods import KnownPeriod
+from adapter.core.periods import KnownPeriod, PeriodTerms
 from adapter.core.results import Anomaly, DimonaResult
 
 
@@ -98,7 +98,11 @@ class StatusViolation(_StatusModel):
 
 
 class DeclaredPeriod(_StatusModel):
-    """The period as declared to ONSS (after translation)."""
+    """The period as declared to ONSS (after translation).
+
+    The Avro record of a period's terms (:class:`PeriodTerms`): flat and named for readers of
+    the status topic, so built by :meth:`of` rather than inheriting the terms.
+    """
 
     start_date: date
     start_time: TimeOfDay | None = None
@@ -113,20 +117,35 @@ class DeclaredPeriod(_StatusModel):
     using_employer_joint_committee: str | None = None
 
     @classmethod
-    def from_in(cls, declaration: InDeclaration) -> DeclaredPeriod:
-        user = declaration.using_employer
+    def of(
+        cls,
+        terms: PeriodTerms,
+        *,
+        actual_joint_committee: str | None = None,
+        using_employer: DeclaredUsingEmployer | None = None,
+    ) -> DeclaredPeriod:
+        """The Avro shape of a period's terms (committees and user enterprise named here)."""
+        user = using_employer
         return cls(
-            start_date=declaration.start_date,
-            start_time=declaration.start_time,
-            end_date=declaration.end_date,
-            end_time=declaration.end_time,
-            worker_type=declaration.worker_type,
-            declared_joint_committee=declaration.joint_committee,
-            actual_joint_committee=declaration.actual_joint_committee,
-            planned_hours=declaration.planned_hours,
+            start_date=terms.start_date,
+            start_time=terms.start_time,
+            end_date=terms.end_date,
+            end_time=terms.end_time,
+            worker_type=terms.worker_type,
+            declared_joint_committee=terms.joint_committee,
+            actual_joint_committee=actual_joint_committee,
+            planned_hours=terms.planned_hours,
             using_employer_enterprise_number=user.enterprise_number if user else None,
             using_employer_name=user.name if user else None,
             using_employer_joint_committee=user.joint_committee if user else None,
+        )
+
+    @classmethod
+    def from_in(cls, declaration: InDeclaration) -> DeclaredPeriod:
+        return cls.of(
+            declaration,
+            actual_joint_committee=declaration.actual_joint_committee,
+            using_employer=declaration.using_employer,
         )
 
     @classmethod
@@ -134,16 +153,7 @@ class DeclaredPeriod(_StatusModel):
         cls, period: KnownPeriod, *, actual_joint_committee: str | None = None
     ) -> DeclaredPeriod:
         """The period after an OUT, UPDATE or CANCEL (the user enterprise is not kept)."""
-        return cls(
-            start_date=period.start_date,
-            start_time=period.start_time,
-            end_date=period.end_date,
-            end_time=period.end_time,
-            worker_type=period.worker_type,
-            declared_joint_committee=period.joint_committee,
-            actual_joint_committee=actual_joint_committee,
-            planned_hours=period.planned_hours,
-        )
+        return cls.of(period, actual_joint_committee=actual_joint_committee)
 
 
 SPECIAL_REGIME_WORKER_TYPES = frozenset({"STU", "FLX", "EXT", "O17", "S17", "T17"})

@@ -24,5 +24,5 @@ class SystemClock:
     async def sleep_until(self, when: datetime) -> None:
         # Re-read the wall clock after each slice: long waits (a not-before day, hourly polls)
         # stay right across clock adjustments, and a cancellation is seen within the slice.
-        while (delay := (when - self.now()).total_seconds()) > 0:
+        while (delay := (when - self.now()).total_seconds()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(min(delay, _MAX_SLICE_S))

@@ -1,4 +1,7 @@
-"""The core is pure: only the standard library (minus I/O, clock, environment) and pydantic."""
+"""The core is pure: only the standard library (minus I/O, clock, environment) and pydantic.
+
+The rings around it (app, edges, sandbox) are checked in ``test_layering.py``.
+"""
 
 from __future__ import annotations
 

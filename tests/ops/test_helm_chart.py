@@ -51,7 +51,6 @@ NOT_IN_CHART = {
     "dimona.search_page_size": "tuning: extraEnv",
     "dimona.user_agent": "tuning: extraEnv",
     "polling": "the published ONSS polling tiers; extraEnv (JSON) if ONSS asks",
-    "pipeline.mode": "plain is the benchmark baseline, never for production",
     "pipeline.reconcile_interval_s": "tuning: extraEnv",
     "http.host": "0.0.0.0 in a pod; the probes come from the kubelet",
     "encoding.accept_legacy_fingerprint": "migration switch of one release: extraEnv",

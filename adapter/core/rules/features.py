@@ -12,7 +12,7 @@ from adapter.core.rules.facts import P, PeriodFacts
 def check_using_employer(f: PeriodFacts) -> list[Violation]:
     field = P + "usingEmployer"
     user = f.using_employer
-    if f.declared_joint_committee != codes.TEMPORARY_AGENCY:
+    if f.terms.joint_committee != codes.TEMPORARY_AGENCY:
         if user is not None:
             return [
                 Violation(
@@ -68,19 +68,20 @@ def check_using_employer(f: PeriodFacts) -> list[Violation]:
 
 
 def _cards_rule(f: PeriodFacts) -> str:
-    own, user = f.declared_joint_committee, f.user_declared_joint_committee
+    own, user = f.terms.joint_committee, f.user_declared_joint_committee
+    worker_type = f.terms.worker_type
     if codes.CONSTRUCTION in (own, user):
         return "required"
-    if own == codes.TEMPORARY_AGENCY and user is None and f.worker_type == "BCW":
+    if own == codes.TEMPORARY_AGENCY and user is None and worker_type == "BCW":
         return "required"
-    if own == codes.TEMPORARY_AGENCY and f.worker_type in codes.CONSTRUCTION_OPTIONAL_322_TYPES:
+    if own == codes.TEMPORARY_AGENCY and worker_type in codes.CONSTRUCTION_OPTIONAL_322_TYPES:
         return "optional"
     return "forbidden"
 
 
 def check_blocks(f: PeriodFacts) -> list[Violation]:
     out: list[Violation] = []
-    if f.has_place_of_work and f.worker_type != "STU":
+    if f.has_place_of_work and f.terms.worker_type != "STU":
         out.append(
             Violation(
                 RuleCode.STUDENT_PLACE_OF_WORK_FORBIDDEN,
@@ -114,15 +115,15 @@ def check_blocks(f: PeriodFacts) -> list[Violation]:
                 "the next month's C3.2A card must differ from the first month's",
             )
         )
-    if f.worker_type in codes.SMALL_STATUTE_TYPES and not f.has_small_statutes:
+    if f.terms.worker_type in codes.SMALL_STATUTE_TYPES and not f.has_small_statutes:
         out.append(
             Violation(
                 RuleCode.SMALL_STATUTES_REQUIRED,
                 P + "smallStatutes",
-                f"worker type {f.worker_type} needs the small-statutes information",
+                f"worker type {f.terms.worker_type} needs the small-statutes information",
             )
         )
-    elif f.worker_type not in codes.SMALL_STATUTE_TYPES and f.has_small_statutes:
+    elif f.terms.worker_type not in codes.SMALL_STATUTE_TYPES and f.has_small_statutes:
         out.append(
             Violation(
                 RuleCode.SMALL_STATUTES_FORBIDDEN,

@@ -7,7 +7,6 @@ produces (``split=True``: one declaration, as ONSS will see it).
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, time, timedelta
 
 from adapter.core import codes
@@ -24,31 +23,31 @@ EARLIEST_END = date(1999, 1, 1)
 
 def quarter_pieces(f: PeriodFacts, options: RuleOptions) -> int:
     """How many INs a quarter-split contract becomes (1 when it is not split)."""
-    if f.end_date is None or f.end_date < f.start_date or f.is_flexi_day:
+    if f.terms.end_date is None or f.terms.end_date < f.terms.start_date or f.terms.is_flexi_day:
         return 1
-    if f.worker_type not in options.quarter_split_types:
+    if f.terms.worker_type not in options.quarter_split_types:
         return 1
-    return len(split_by_quarter(f.start_date, f.end_date))
+    return len(split_by_quarter(f.terms.start_date, f.terms.end_date))
 
 
 def check_period(f: PeriodFacts, *, today: date, options: RuleOptions) -> list[Violation]:
-    worker_type = codes.WORKER_TYPES.get(f.worker_type)
+    worker_type = codes.WORKER_TYPES.get(f.terms.worker_type)
     if worker_type is None:
         return [
             Violation(
                 RuleCode.WORKER_TYPE_UNKNOWN,
                 P + "workerType",
-                f"{f.worker_type} is not a Dimona worker type",
+                f"{f.terms.worker_type} is not a Dimona worker type",
             )
         ]
     out: list[Violation] = []
-    if not worker_type.accepts(f.start_date):
+    if not worker_type.accepts(f.terms.start_date):
         out.append(
             Violation(
                 RuleCode.WORKER_TYPE_NOT_VALID_ON_DATE,
                 P + "workerType",
-                f"worker type {f.worker_type} ({worker_type.label}) cannot be declared "
-                f"for a period starting on {f.start_date.isoformat()}",
+                f"worker type {f.terms.worker_type} ({worker_type.label}) cannot be declared "
+                f"for a period starting on {f.terms.start_date.isoformat()}",
             )
         )
     out += _joint_committee(f, options)
@@ -71,7 +70,7 @@ def _joint_committee(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
                 "the joint committee of the employment is required",
             )
         )
-    if f.worker_type == "EXT" and f.declared_joint_committee not in codes.EXT_JOINT_COMMITTEES:
+    if f.terms.worker_type == "EXT" and f.terms.joint_committee not in codes.EXT_JOINT_COMMITTEES:
         out.append(
             Violation(
                 RuleCode.JOINT_COMMITTEE_INCOMPATIBLE,
@@ -86,7 +85,7 @@ def _joint_committee(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
 def _dates(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violation]:
     out: list[Violation] = []
     horizon = today.year + 10
-    if not (f.start_date >= EARLIEST_START and f.start_date.year < horizon):
+    if not (f.terms.start_date >= EARLIEST_START and f.terms.start_date.year < horizon):
         out.append(
             Violation(
                 RuleCode.START_DATE_OUT_OF_RANGE,
@@ -94,10 +93,10 @@ def _dates(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violation]
                 f"the start date must be between 1920-01-01 and the end of {horizon - 1}",
             )
         )
-    end = f.end_date
+    end = f.terms.end_date
     needs_end = (
-        f.worker_type in codes.END_DATE_TYPES
-        or f.declared_joint_committee == codes.TEMPORARY_AGENCY
+        f.terms.worker_type in codes.END_DATE_TYPES
+        or f.terms.joint_committee == codes.TEMPORARY_AGENCY
     )
     if end is None:
         if needs_end:
@@ -105,10 +104,10 @@ def _dates(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violation]
                 Violation(
                     RuleCode.END_DATE_REQUIRED,
                     P + "endDate",
-                    f"an end date is required for worker type {f.worker_type}"
+                    f"an end date is required for worker type {f.terms.worker_type}"
                     + (
                         " and temporary agency work"
-                        if f.worker_type not in codes.END_DATE_TYPES
+                        if f.terms.worker_type not in codes.END_DATE_TYPES
                         else ""
                     ),
                 )
@@ -122,19 +121,19 @@ def _dates(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violation]
                 f"the end date must be between 1999-01-01 and the end of {horizon - 1}",
             )
         )
-    if end < f.start_date:
+    if end < f.terms.start_date:
         out.append(
             Violation(
                 RuleCode.END_BEFORE_START, P + "endDate", "the end date is before the start date"
             )
         )
         return out
-    if f.worker_type in codes.SAME_DAY_TYPES and end != f.start_date:
+    if f.terms.worker_type in codes.SAME_DAY_TYPES and end != f.terms.start_date:
         out.append(
             Violation(
                 RuleCode.END_DATE_MUST_EQUAL_START,
                 P + "endDate",
-                f"a {f.worker_type} period starts and ends on the same day",
+                f"a {f.terms.worker_type} period starts and ends on the same day",
             )
         )
     out += _period_shape(f, end, options)
@@ -143,8 +142,8 @@ def _dates(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violation]
 
 def _period_shape(f: PeriodFacts, end: date, options: RuleOptions) -> list[Violation]:
     out: list[Violation] = []
-    if f.worker_type == "FLX" and not f.is_flexi_day:
-        pieces = split_by_quarter(f.start_date, end)
+    if f.terms.worker_type == "FLX" and not f.terms.is_flexi_day:
+        pieces = split_by_quarter(f.terms.start_date, end)
         if any(a == b for a, b in pieces):
             out.append(
                 Violation(
@@ -156,15 +155,15 @@ def _period_shape(f: PeriodFacts, end: date, options: RuleOptions) -> list[Viola
             )
     if (
         f.split
-        and f.worker_type in options.quarter_split_types
-        and not f.is_flexi_day
-        and not same_quarter(f.start_date, end)
+        and f.terms.worker_type in options.quarter_split_types
+        and not f.terms.is_flexi_day
+        and not same_quarter(f.terms.start_date, end)
     ):
         out.append(
             Violation(
                 RuleCode.NOT_SAME_QUARTER,
                 P + "endDate",
-                f"a {f.worker_type} period must end in the quarter it starts",
+                f"a {f.terms.worker_type} period must end in the quarter it starts",
             )
         )
     return out
@@ -172,8 +171,8 @@ def _period_shape(f: PeriodFacts, end: date, options: RuleOptions) -> list[Viola
 
 def _hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
     out: list[Violation] = []
-    if not f.has_hours:
-        for name, value in (("startTime", f.start_time), ("endTime", f.end_time)):
+    if not f.terms.has_hours:
+        for name, value in (("startTime", f.terms.start_time), ("endTime", f.terms.end_time)):
             if value is not None:
                 out.append(
                     Violation(
@@ -184,19 +183,19 @@ def _hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
                     )
                 )
         return out
-    if f.start_time is None:
+    if f.terms.start_time is None:
         out.append(Violation(RuleCode.HOURS_REQUIRED, P + "startTime", "a start time is required"))
-    if f.end_time is None and (f.is_flexi_day or options.ext_end_time_required):
+    if f.terms.end_time is None and (f.terms.is_flexi_day or options.ext_end_time_required):
         out.append(Violation(RuleCode.HOURS_REQUIRED, P + "endTime", "an end time is required"))
-    if f.start_time is None or f.end_time is None or f.end_date is None:
+    if f.terms.start_time is None or f.terms.end_time is None or f.terms.end_date is None:
         return out
-    return out + _shift_span(f, f.start_time, f.end_time, f.end_date)
+    return out + _shift_span(f, f.terms.start_time, f.terms.end_time, f.terms.end_date)
 
 
 def _shift_span(f: PeriodFacts, start_time: time, end_time: time, end: date) -> list[Violation]:
     """How far a timed period (EXT, one-day flexi) may reach past its start."""
     out: list[Violation] = []
-    days = (end - f.start_date).days
+    days = (end - f.terms.start_date).days
     if days < 0:
         return out
     overnight = end_time <= start_time
@@ -210,7 +209,7 @@ def _shift_span(f: PeriodFacts, start_time: time, end_time: time, end: date) -> 
             )
         )
         return out
-    if f.worker_type == "EXT":
+    if f.terms.worker_type == "EXT":
         if days > 1:
             out.append(
                 Violation(
@@ -219,7 +218,7 @@ def _shift_span(f: PeriodFacts, start_time: time, end_time: time, end: date) -> 
                     "an occasional worker (EXT) period covers at most two consecutive days",
                 )
             )
-        elif _duration(f.start_date, start_time, end, end_time) > timedelta(hours=24):
+        elif _duration(f.terms.start_date, start_time, end, end_time) > timedelta(hours=24):
             out.append(
                 Violation(
                     RuleCode.PERIOD_TOO_LONG, P + "endTime", "an EXT period lasts at most 24 hours"
@@ -250,8 +249,8 @@ def _duration(start: date, start_time: time, end: date, end_time: time) -> timed
 
 def _planned_hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
     field = P + "plannedHours"
-    if f.worker_type not in codes.PLANNED_HOURS_TYPES:
-        if f.planned_hours is not None:
+    if f.terms.worker_type not in codes.PLANNED_HOURS_TYPES:
+        if f.terms.planned_hours is not None:
             return [
                 Violation(
                     RuleCode.PLANNED_HOURS_FORBIDDEN,
@@ -260,15 +259,15 @@ def _planned_hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
                 )
             ]
         return []
-    if f.planned_hours is None:
+    if f.terms.planned_hours is None:
         return [
             Violation(
                 RuleCode.PLANNED_HOURS_REQUIRED,
                 field,
-                f"planned hours are required for worker type {f.worker_type}",
+                f"planned hours are required for worker type {f.terms.worker_type}",
             )
         ]
-    hours = math.ceil(f.planned_hours)
+    hours = f.terms.planned_hours  # whole: a contract's are rounded up, as they are declared
     pieces = quarter_pieces(f, options)
     if hours < pieces or hours > options.max_planned_hours * pieces:
         span = f" per quarter ({pieces} quarters)" if pieces > 1 else ""
@@ -279,8 +278,6 @@ def _planned_hours(f: PeriodFacts, options: RuleOptions) -> list[Violation]:
                 f"planned hours must be between 1 and {options.max_planned_hours}{span}",
             )
         ]
-    if f.split and hours != f.planned_hours:
-        return [Violation(RuleCode.PLANNED_HOURS_OUT_OF_RANGE, field, "planned hours are whole")]
     return []
 
 
@@ -299,14 +296,15 @@ def _too_early(f: PeriodFacts, today: date, options: RuleOptions) -> list[Violat
     # On a contract the translation defers early INs (``not_before``): only INs are checked.
     if not f.split:
         return []
-    earliest = earliest_declaration_date(f.worker_type, f.start_date, options)
+    worker_type, start = f.terms.worker_type, f.terms.start_date
+    earliest = earliest_declaration_date(worker_type, start, options)
     declared_on = max(today, f.not_before) if f.not_before else today
     if earliest is not None and declared_on < earliest:
         return [
             Violation(
                 RuleCode.DECLARED_TOO_EARLY,
                 P + "startDate",
-                f"a {f.worker_type} period starting on {f.start_date.isoformat()} cannot be "
+                f"a {worker_type} period starting on {start.isoformat()} cannot be "
                 f"declared before {earliest.isoformat()}",
             )
         ]

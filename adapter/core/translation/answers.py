@@ -24,17 +24,8 @@ def _sorted(periods: Sequence[KnownPeriod]) -> tuple[KnownPeriod, ...]:
 
 
 def period_of(declaration: InDeclaration, state: PeriodState, period_id: int | None) -> KnownPeriod:
-    return KnownPeriod(
-        period_id=period_id,
-        start_date=declaration.start_date,
-        start_time=declaration.start_time,
-        end_date=declaration.end_date,
-        end_time=declaration.end_time,
-        worker_type=declaration.worker_type,
-        joint_committee=declaration.joint_committee,
-        planned_hours=declaration.planned_hours,
-        state=state,
-        blocks_key=declaration.blocks_key(),
+    return KnownPeriod.of(
+        declaration, state=state, period_id=period_id, blocks_key=declaration.blocks_key()
     )
 
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from adapter.core.errors import (
-    AdapterError,
     FatalConfiguration,
+    OperatorNeeded,
     PermanentError,
     TransientError,
     UncertainOutcome,
@@ -90,7 +90,7 @@ class DimonaAuthUnavailable(DimonaTransientError):  # noqa: N818
     """The token endpoint is unreachable or failing (timeout, reset, 5xx, 429): retry later."""
 
 
-class KeyFilesExist(AdapterError):  # noqa: N818 - says what happened
+class KeyFilesExist(OperatorNeeded):
     """``create_key_pair`` would replace key files that exist (a regular file or a link).
 
     Not a configuration of the running adapter: the caller asked to overwrite a key without

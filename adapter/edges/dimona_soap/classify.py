@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from lxml import etree
 
-from adapter.core.errors import AdapterError
+from adapter.core.errors import AdapterError, TransientError
 from adapter.edges.dimona_rest.classify import request_was_sent
 from adapter.edges.dimona_soap.errors import (
     DimonaSoapPermanentError,
@@ -27,7 +27,7 @@ NOT_AUTHENTICATED = "SOA-01001"
 _MAX_ISSUES = 20
 
 
-class NotAuthenticated(Exception):  # noqa: N818 - a signal to refresh the token, not an error
+class NotAuthenticated(TransientError):  # noqa: N818 - a signal to refresh the token
     """The service answered ``SOA-01001``: the caller refreshes its token once."""
 
 

@@ -24,6 +24,7 @@ from adapter.core.declarations import (
     UpdateDeclaration,
     period_id_of,
 )
+from adapter.core.errors import PermanentError
 from adapter.core.events import Address, Employer, Gender, Worker
 
 BLOCKS = {
@@ -72,7 +73,7 @@ _ADDRESS = {
 }
 
 
-class WireError(ValueError):
+class WireError(PermanentError):
     """A declaration the SOAP contract cannot express."""
 
 

@@ -18,7 +18,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.pq import TransactionStatus
 
-from adapter.core.errors import FatalConfiguration
+from adapter.core.errors import BrokenInvariant, FatalConfiguration
 from adapter.edges.store.engine import Cursor, StoreUnavailableError
 from adapter.edges.store.sql import SqlStore
 
@@ -37,7 +37,7 @@ KEEPALIVES: Final = {
 """An idle connection to a vanished server is found dead within ~25 s."""
 
 
-class StoreClosedError(RuntimeError):
+class StoreClosedError(BrokenInvariant):
     """The store was used after ``close()``."""
 
 

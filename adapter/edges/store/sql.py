@@ -15,6 +15,7 @@ from adapter.app.ports import (
     Recorded,
     StoredDeclaration,
 )
+from adapter.core.errors import BrokenInvariant
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.edges.store import rows
 from adapter.edges.store.audit import AuditQueries
@@ -23,7 +24,7 @@ from adapter.edges.store.migrations import Dialect
 from adapter.edges.store.ownership import OWNED_OPEN_EMPLOYMENTS, PartitionClaims
 
 
-class UnknownDeclarationError(LookupError):
+class UnknownDeclarationError(BrokenInvariant):
     """``save_progress`` was given a declaration the store does not hold (a bug upstream)."""
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from core_factories import TODAY, hire, known, leave
-
 from adapter.core.declarations import (
     REOPEN_END_DATE,
     CancelDeclaration,
@@ -21,6 +19,7 @@ from adapter.core.translation import (
     resolve_period_ids,
     translate,
 )
+from tests.unit.core.core_factories import TODAY, hire, known, leave
 
 PID = 656309300157
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import fastavro
 import pytest
-from core_factories import ADDRESS, IDENTIFIED_WORKER, event_dict, hire
 from pydantic import ValidationError
 
 from adapter.core.events import EmploymentEvent, EventType, Gender
+from tests.unit.core.core_factories import ADDRESS, IDENTIFIED_WORKER, event_dict, hire
 
 SCHEMA = fastavro.parse_schema(
     json.loads(Path("schemas/employment_event.v1.avsc").read_text(encoding="utf-8"))

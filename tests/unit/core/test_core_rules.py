@@ -6,16 +6,6 @@ from datetime import date, time
 from typing import Any
 
 import pytest
-from core_factories import (
-    ADDRESS,
-    IDENTIFIED_WORKER,
-    TODAY,
-    event_dict,
-    hire,
-    leave,
-    with_employer,
-    with_worker,
-)
 from pydantic import ValidationError
 
 from adapter.core.declarations import (
@@ -31,6 +21,16 @@ from adapter.core.rules import (
     validate_declaration,
     validate_event,
     violations_from_validation_error,
+)
+from tests.unit.core.core_factories import (
+    ADDRESS,
+    IDENTIFIED_WORKER,
+    TODAY,
+    event_dict,
+    hire,
+    leave,
+    with_employer,
+    with_worker,
 )
 
 STU = {"workerType": "STU", "endDate": "2026-03-31", "plannedHours": 40}

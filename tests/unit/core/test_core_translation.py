@@ -6,7 +6,6 @@ from datetime import date, time
 from typing import Any
 
 import pytest
-from core_factories import TODAY, cancel, change, hire, known, leave
 
 from adapter.core.declarations import (
     REOPEN_END_DATE,
@@ -21,6 +20,7 @@ from adapter.core.periods import KnownPeriod, PeriodState
 from adapter.core.rules import RuleCode, RuleOptions
 from adapter.core.translation import Translation, TranslationOptions, translate
 from adapter.core.translation.desired import split_hours
+from tests.unit.core.core_factories import TODAY, cancel, change, hire, known, leave
 
 D = date.fromisoformat
 
@@ -177,7 +177,7 @@ def test_hire_temporary_agency_declares_the_user_committee() -> None:
 
 
 def test_hire_with_ssin_sends_only_the_ssin() -> None:
-    from core_factories import IDENTIFIED_WORKER, with_worker
+    from tests.unit.core.core_factories import IDENTIFIED_WORKER, with_worker
 
     event = with_worker(hire(), {"ssin": "90051512391"} | IDENTIFIED_WORKER)
     assert ins(run(event))[0].worker.family_name is None

@@ -6,7 +6,6 @@ from datetime import date, time
 from typing import Any
 
 import pytest
-from core_factories import ADDRESS, IDENTIFIED_WORKER, TODAY, hire, with_employer, with_worker
 
 from adapter.core.declarations import (
     REOPEN_END_DATE,
@@ -19,6 +18,14 @@ from adapter.core.declarations import (
 from adapter.core.events import EmploymentEvent, Gender
 from adapter.core.translation import translate
 from adapter.edges.dimona_rest.wire import declaration_to_body, prune
+from tests.unit.core.core_factories import (
+    ADDRESS,
+    IDENTIFIED_WORKER,
+    TODAY,
+    hire,
+    with_employer,
+    with_worker,
+)
 
 
 def bodies(event: EmploymentEvent) -> list[dict[str, Any]]:

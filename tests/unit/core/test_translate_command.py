@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_factories import event_dict
 
 from adapter.commands.translate import add_parser, run
+from tests.unit.core.core_factories import event_dict
 
 
 def invoke(
