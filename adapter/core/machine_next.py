@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from adapter.core.errors import AdapterError
+from adapter.core.errors import BrokenInvariant
 from adapter.core.polling import DEFAULT_POLL_SCHEDULE, PollSchedule
 from adapter.core.results import DeclarationAnswer, DimonaResult
 
@@ -271,7 +271,7 @@ class Decision:
     action: Action
 
 
-class IllegalTransition(AdapterError):  # noqa: N818 - the domain term
+class IllegalTransition(BrokenInvariant):  # noqa: N818 - the domain term
     """An event that cannot happen in the current state (a bug in the shell)."""
 
 
