@@ -8,7 +8,6 @@ its outcome fed back to ``core.machine.transition``.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -16,14 +15,21 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import TypeAdapter
-
-from adapter.app.async_store import AsyncStore
 from adapter.app.onss_circuit import OnssCalls, OnssCircuit
-from adapter.app.ports import Clock, DimonaGateway, InboxEntry, OutboundRecord, PlannedDeclaration
+from adapter.app.ports import (
+    Clock,
+    DimonaGateway,
+    EventOutcome,
+    Inbox,
+    InboxEntry,
+    Ledger,
+    OutboundRecord,
+    PlannedDeclaration,
+    WireBody,
+)
 from adapter.app.ports import StoredDeclaration as Stored
 from adapter.app.reconcile import find_recorded_declaration
-from adapter.app.status_events import DECLARATION, StatusEvents
+from adapter.app.status_events import StatusEvents
 from adapter.app.telemetry import Telemetry
 from adapter.core import machine as m
 from adapter.core.declarations import Declaration, InDeclaration
@@ -34,7 +40,6 @@ from adapter.core.polling import PollSchedule
 from adapter.core.translation import TranslationOptions, apply_answer, resolve_period_ids, translate
 from adapter.core.translation.fallback import regime_fallback
 
-PERIODS = TypeAdapter(tuple[KnownPeriod, ...])
 BRUSSELS = ZoneInfo("Europe/Brussels")
 _MAX_SLEEP_S = 3600.0
 """Long waits (not-before dates, hourly polls) are taken in slices so a stop is noticed."""
@@ -64,7 +69,8 @@ class DeclarationDriver:
     def __init__(
         self,
         *,
-        store: AsyncStore,
+        inbox: Inbox,
+        ledger: Ledger,
         gateway: DimonaGateway,
         statuses: StatusEvents,
         clock: Clock,
@@ -76,7 +82,8 @@ class DeclarationDriver:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """``sleep`` waits on the clock's time: a test passes one that moves its clock."""
-        self._store = store
+        self._inbox = inbox
+        self._ledger = ledger
         self._gateway = gateway
         self._statuses = statuses
         self._clock = clock
@@ -99,14 +106,12 @@ class DeclarationDriver:
         return employment_id not in self._critical
 
     async def next_event(self, employment_id: str) -> InboxEntry | None:
-        store = self._store
-        return await store.call(store.sync.next_open_event, employment_id)
+        return await self._inbox.next_open_event(employment_id)
 
     # -- events -------------------------------------------------------------------------------
     async def process_event(self, entry: InboxEntry) -> None:
-        store = self._store
-        event = EmploymentEvent.model_validate_json(entry.event_json)
-        declarations = await store.call(store.sync.declarations_of_event, entry.event_id)
+        event = entry.event
+        declarations = await self._ledger.declarations_of_event(entry.event_id)
         if not declarations:
             periods = await self._periods(entry.employment_id)
             translation = translate(
@@ -116,21 +121,14 @@ class DeclarationDriver:
                 record = self._statuses.event_failed(
                     entry.partition, event, translation.violations, self._clock.now()
                 )
-                await store.call(
-                    store.sync.finish_event, entry.event_id, "FAILED", [record], self._epoch()
+                await self._inbox.finish_event(
+                    entry.event_id, EventOutcome.FAILED, [record], self._epoch()
                 )
                 self._on_outbox()
                 return
-            planned = [
-                PlannedDeclaration(d.kind.value, DECLARATION.dump_json(d).decode(), self._body(d))
-                for d in translation.declarations
-            ]
-            declarations = await store.call(
-                store.sync.plan_declarations,
-                entry.event_id,
-                entry.employment_id,
-                planned,
-                self._epoch(),
+            planned = [PlannedDeclaration(d, self._body(d)) for d in translation.declarations]
+            declarations = await self._ledger.plan_declarations(
+                entry.event_id, entry.employment_id, planned, self._epoch()
             )
         failure: str | None = None
         index = 0
@@ -148,8 +146,8 @@ class DeclarationDriver:
                 return
             failure = _failure_of(final)
             declarations = await self._apply_fallback_policy(entry, final, declarations)
-        outcome = "FAILED" if failure else "DONE"
-        await store.call(store.sync.finish_event, entry.event_id, outcome, [], self._epoch())
+        outcome = EventOutcome.FAILED if failure else EventOutcome.DONE
+        await self._inbox.finish_event(entry.event_id, outcome, [], self._epoch())
 
     async def _apply_fallback_policy(
         self, entry: InboxEntry, final: Stored, declarations: list[Stored]
@@ -158,16 +156,11 @@ class DeclarationDriver:
         answer = final.progress.answer
         if not self._config.regime_fallback or answer is None:
             return declarations
-        replacements = regime_fallback(DECLARATION.validate_json(final.declaration_json), answer)
+        replacements = regime_fallback(final.declaration, answer)
         if not replacements:
             return declarations
-        planned = [
-            PlannedDeclaration(d.kind.value, DECLARATION.dump_json(d).decode(), self._body(d))
-            for d in replacements
-        ]
-        store = self._store
-        return await store.call(
-            store.sync.append_declarations,
+        planned = [PlannedDeclaration(d, self._body(d)) for d in replacements]
+        return await self._ledger.append_declarations(
             entry.event_id,
             entry.employment_id,
             planned,
@@ -175,12 +168,12 @@ class DeclarationDriver:
             now=self._epoch(),
         )
 
-    def _body(self, declaration: Declaration) -> str:
-        """The JSON body, or "" when it can only be rendered later (period id unknown)."""
+    def _body(self, declaration: Declaration) -> WireBody | None:
+        """The wire body, or None when it can only be rendered later (period id unknown)."""
         try:
-            return json.dumps(self._render_body(declaration))
+            return self._render_body(declaration)
         except ValueError:
-            return ""
+            return None
 
     # -- one declaration ------------------------------------------------------------------------
     async def _drive(
@@ -215,7 +208,7 @@ class DeclarationDriver:
                 entry.partition,
                 event,
                 declaration_ref=f"{entry.event_id}/{stored.position}",
-                declaration_json=stored.declaration_json,
+                declaration=stored.declaration,
                 previous=effect.previous,
                 progress=decision.progress,
                 now=now,
@@ -223,16 +216,15 @@ class DeclarationDriver:
             for effect in decision.effects
             if isinstance(effect, m.PublishStatus)
         ]
-        periods_json: str | None = None
+        periods: tuple[KnownPeriod, ...] | None = None
         answer = decision.progress.answer
         if isinstance(next_event, m.AnswerReceived) and answer is not None:
-            periods = await self._periods(stored.employment_id)
-            declaration = DECLARATION.validate_json(stored.declaration_json)
-            periods_json = PERIODS.dump_json(apply_answer(periods, declaration, answer)).decode()
+            known = await self._periods(stored.employment_id)
+            periods = apply_answer(known, stored.declaration, answer)
         next_at = self._next_action_at(decision)
         if isinstance(next_event, m.SubmissionFailedTransient):
             self._onss.warn_waiting(stored, "submit", next_event.reason, next_at)
-        saved = await self._save(stored, decision.progress, next_at, records, periods_json)
+        saved = await self._save(stored, decision.progress, next_at, records, periods)
         self._report_step(entry, stored, saved, self._clock.monotonic() - started)
         return saved, decision.effects
 
@@ -276,16 +268,14 @@ class DeclarationDriver:
         progress: m.DeclarationProgress,
         next_at: float | None,
         records: list[OutboundRecord],
-        periods_json: str | None,
+        periods: tuple[KnownPeriod, ...] | None,
     ) -> Stored:
-        store = self._store
-        saved = await store.call(
-            store.sync.save_progress,
+        saved = await self._ledger.save_progress(
             stored,
             progress,
             next_action_at=next_at,
             outbox=records,
-            periods_json=periods_json,
+            periods=periods,
             now=self._epoch(),
         )
         if records:
@@ -313,7 +303,7 @@ class DeclarationDriver:
     async def _when_due(self, stored: Stored) -> m.Event:
         """SubmitDue once the declaration may be sent (its not-before day has come)."""
         await self._sleep_until(stored.next_action_at)
-        declaration = DECLARATION.validate_json(stored.declaration_json)
+        declaration = stored.declaration
         if isinstance(declaration, InDeclaration) and declaration.not_before is not None:
             opens = datetime.combine(declaration.not_before, time(0), tzinfo=BRUSSELS)
             await self._sleep_until(opens.timestamp())
@@ -340,13 +330,10 @@ class DeclarationDriver:
         return m.SubmissionAccepted(declaration_id)
 
     async def _wire_body(self, stored: Stored) -> dict[str, Any]:
-        if stored.body_json:
-            body: dict[str, Any] = json.loads(stored.body_json)
-            return body
+        if stored.body is not None:
+            return dict(stored.body)
         periods = await self._periods(stored.employment_id)
-        (declaration,) = resolve_period_ids(
-            [DECLARATION.validate_json(stored.declaration_json)], periods
-        )
+        (declaration,) = resolve_period_ids([stored.declaration], periods)
         try:
             return dict(self._render_body(declaration))
         except ValueError as exc:
@@ -403,18 +390,10 @@ class DeclarationDriver:
             await self._sleep(self._config.reconcile_interval_s)
 
     async def _known_declaration_ids(self, employment_id: str) -> set[int]:
-        store = self._store
-        history = await store.call(store.sync.history, employment_id)
-        return {
-            d.progress.declaration_id
-            for d in history["declarations"]
-            if d.progress.declaration_id is not None
-        }
+        return set(await self._ledger.declaration_ids_of_employment(employment_id))
 
     async def _periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
-        store = self._store
-        raw = await store.call(store.sync.periods_json, employment_id)
-        return () if raw is None else PERIODS.validate_json(raw)
+        return await self._ledger.known_periods(employment_id)
 
     async def _sleep_until(self, epoch: float | None) -> None:
         # A deadline on the wall clock, re-read after each slice (the clock is injected).
