@@ -170,9 +170,7 @@ async def test_find_declarations_by_onss_id_or_by_the_worker_of_their_event(
     (b,) = await store.plan_declarations(eid("b"), "emp-b", [planned("IN")], T0)
     await store.plan_declarations("no-event", "emp-c", [planned("IN")], T0)
     progress = DeclarationProgress(DeclarationState.SUBMITTED, 1, 777, datetime.now(UTC))
-    b = await store.save_progress(
-        b, progress, next_action_at=None, outbox=[], periods=None, now=T0
-    )
+    b = await store.save_progress(b, progress, next_action_at=None, outbox=[], periods=None, now=T0)
     everything = await store.find_declarations()
     assert [(f.declaration, f.event.event_id) for f in everything] == [
         (a, eid("a")),

@@ -265,9 +265,7 @@ async def test_save_progress_of_an_unknown_declaration_writes_nothing(store: Sto
 
 
 async def test_declaration_ids_of_an_employment(store: Store) -> None:
-    plan = await store.plan_declarations(
-        "e1", "emp-1", [planned("IN", n=i) for i in range(3)], T0
-    )
+    plan = await store.plan_declarations("e1", "emp-1", [planned("IN", n=i) for i in range(3)], T0)
     for n, declaration in enumerate(plan[:2]):
         progress = DeclarationProgress(DeclarationState.SUBMITTED, 1, 100 + n, datetime.now(UTC))
         await store.save_progress(

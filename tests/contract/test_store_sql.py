@@ -97,9 +97,7 @@ def test_the_columns_operators_query_are_filled(open_sql: OpenSql) -> None:
     progress = DeclarationProgress(
         DeclarationState.ACCEPTED_WITH_WARNINGS, 1, ANSWER.declaration_id, datetime.now(UTC), ANSWER
     )
-    store.save_progress(
-        declaration, progress, next_action_at=None, outbox=[], periods=None, now=T0
-    )
+    store.save_progress(declaration, progress, next_action_at=None, outbox=[], periods=None, now=T0)
     assert scalar(store, "SELECT period_id FROM declarations") == ANSWER.period_id
     assert scalar(store, "SELECT result FROM declarations") == "W"
     assert scalar(store, "SELECT body_json FROM declarations") == rows.body_json(planned().body)

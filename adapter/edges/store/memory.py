@@ -12,80 +12,32 @@ Records are kept as the immutable objects they were given; nothing is serialised
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from adapter.app.ports import (
-    DeclarationWithEvent,
-    EmploymentHistory,
     EventOutcome,
     InboxEntry,
     OutboundRecord,
-    OutboxBacklog,
     OutboxEntry,
     PlannedDeclaration,
     Recorded,
-    RecordedEvent,
-    StatusRecord,
     StoredDeclaration,
     Transition,
 )
-from adapter.core.declarations import Declaration, InDeclaration
 from adapter.core.errors import OwnershipLost
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.core.periods import KnownPeriod
-from adapter.edges.store.calls import StoreClosed
-from adapter.edges.store.migrations import LATEST
+from adapter.edges.store.memory_audit import InboxRow, MemoryAudit, MemoryDatabase, OutboxRow
 from adapter.edges.store.sql import UnknownDeclarationError
 
-_AWAITING_ANSWER = frozenset({DeclarationState.SUBMITTED, DeclarationState.WAITING_IDENTIFICATION})
+if TYPE_CHECKING:
+    from adapter.app.ports import Inbox, Ledger, Outbox, StoreView
 
-
-@dataclass(slots=True)
-class _Event:
-    entry: InboxEntry
-    seq: int
-    outcome: EventOutcome | None = None
-    finished_at: float | None = None
-
-
-@dataclass(slots=True)
-class _Outgoing:
-    row_id: int
-    record: OutboundRecord
-    created_at: float
-    published_at: float | None = None
-
-
-@dataclass(slots=True)
-class MemoryDatabase:
-    """The shared state: what one SQL database would hold."""
-
-    events: dict[str, _Event] = field(default_factory=dict)
-    """By event id, in the order recorded (the inbox's ``seq``)."""
-    events_of: dict[str, list[str]] = field(default_factory=dict)
-    """Event ids of each employment, oldest first."""
-    declarations: list[StoredDeclaration] = field(default_factory=list)
-    """Row ``n`` at index ``n - 1``."""
-    plans: dict[str, dict[int, int]] = field(default_factory=dict)
-    """Per event id: position -> row id."""
-    log: list[Transition] = field(default_factory=list)
-    periods: dict[str, tuple[KnownPeriod, ...]] = field(default_factory=dict)
-    outbox: list[_Outgoing] = field(default_factory=list)
-    owners: dict[int, tuple[str, int, float]] = field(default_factory=dict)
-    """Per partition: the owner of the latest claim, its generation, when it was claimed."""
-
-    def owning_partition(self, employment_id: str) -> int | None:
-        first = self.events_of.get(employment_id)
-        return None if not first else self.events[first[0]].entry.partition
-
-
-def _worker_ssin(declaration: Declaration) -> str | None:
-    ssin = declaration.worker.ssin if isinstance(declaration, InDeclaration) else declaration.ssin
-    return ssin or None
+__all__ = ["MemoryDatabase", "MemoryStore"]
 
 
 def _checked(records: Iterable[OutboundRecord]) -> list[OutboundRecord]:
@@ -98,27 +50,13 @@ def _checked(records: Iterable[OutboundRecord]) -> list[OutboundRecord]:
     return records
 
 
-class MemoryStore:
+class MemoryStore(MemoryAudit):
     """One process's view of a ``MemoryDatabase``: Inbox, Ledger, Outbox and StoreView."""
 
     def __init__(self, database: MemoryDatabase | None = None, *, owner: str | None = None):
-        self.database = database if database is not None else MemoryDatabase()
+        super().__init__(database)
         self.owner = owner or f"adapter-{uuid.uuid4().hex[:12]}"
         self._generations: dict[int, int] = {}
-        self._closed = False
-
-    def close(self) -> None:
-        self._closed = True
-
-    async def _turn(self) -> None:
-        """As the inline SQLite store: each call is a point where other tasks may run."""
-        await asyncio.sleep(0)
-
-    def _open(self) -> MemoryDatabase:
-        if self._closed:
-            msg = "the store is closed"
-            raise StoreClosed(msg)
-        return self.database
 
     # -- fencing ----------------------------------------------------------------------------
     async def claim_partitions(self, partitions: Sequence[int], now: float) -> None:
@@ -163,13 +101,13 @@ class MemoryStore:
             else:
                 outcome.append(Recorded.DUPLICATE if seen.event == e.event else Recorded.CONFLICT)
         for e, records in fresh.values():
-            db.events[e.event_id] = _Event(e, len(db.events) + 1)
+            db.events[e.event_id] = InboxRow(e, len(db.events) + 1)
             db.events_of.setdefault(e.employment_id, []).append(e.event_id)
             self._insert_outbox(db, records, e.received_at)
         await self._turn()
         return outcome
 
-    def _open_events(self, db: MemoryDatabase, employment_id: str) -> Iterable[_Event]:
+    def _open_events(self, db: MemoryDatabase, employment_id: str) -> Iterable[InboxRow]:
         return (
             event
             for event in (db.events[i] for i in db.events_of.get(employment_id, ()))
@@ -322,21 +260,7 @@ class MemoryStore:
     @staticmethod
     def _insert_outbox(db: MemoryDatabase, records: Sequence[OutboundRecord], now: float) -> None:
         for record in records:
-            db.outbox.append(_Outgoing(len(db.outbox) + 1, record, now))
-
-    async def append_outbox(self, records: Sequence[OutboundRecord], now: float) -> None:
-        db = self._open()
-        self._insert_outbox(db, _checked(records), now)
-        await self._turn()
-
-    @staticmethod
-    def _pending(db: MemoryDatabase, partitions: Sequence[int] | None) -> list[_Outgoing]:
-        wanted = None if partitions is None else set(partitions)
-        return [
-            o
-            for o in db.outbox
-            if o.published_at is None and (wanted is None or o.record.source_partition in wanted)
-        ]
+            db.outbox.append(OutboxRow(len(db.outbox) + 1, record, now))
 
     async def pending_outbox(
         self, partitions: Sequence[int] | None, limit: int
@@ -354,118 +278,10 @@ class MemoryStore:
                 db.outbox[row_id - 1].published_at = now
         await self._turn()
 
-    async def outbox_backlog(self, partitions: Sequence[int] | None = None) -> OutboxBacklog:
+    async def append_outbox(self, records: Sequence[OutboundRecord], now: float) -> None:
         db = self._open()
-        pending = self._pending(db, partitions)
+        self._insert_outbox(db, _checked(records), now)
         await self._turn()
-        oldest = min((o.created_at for o in pending), default=None)
-        return OutboxBacklog(len(pending), oldest)
-
-    # -- view -------------------------------------------------------------------------------
-    def _of_employments(
-        self, db: MemoryDatabase, employments: Iterable[str]
-    ) -> list[StoredDeclaration]:
-        wanted = set(employments)
-        return [d for d in db.declarations if d.employment_id in wanted]
-
-    async def history(self, employment_id: str) -> EmploymentHistory:
-        db = self._open()
-        events = tuple(
-            RecordedEvent(
-                e.entry.event_id,
-                e.entry.event.event_type.value,
-                e.entry.topic,
-                e.entry.partition,
-                e.entry.offset,
-                e.entry.received_at,
-                e.outcome,
-                e.finished_at,
-            )
-            for e in (db.events[i] for i in db.events_of.get(employment_id, ()))
-        )
-        declarations = self._of_employments(db, [employment_id])
-        rows = {d.row_id for d in declarations}
-        statuses = tuple(
-            StatusRecord(o.row_id, o.record.key, o.record.value, o.created_at, o.published_at)
-            for o in db.outbox
-            if o.record.key == employment_id
-        )
-        await self._turn()
-        return EmploymentHistory(
-            employment_id,
-            events,
-            tuple(declarations),
-            tuple(t for t in db.log if t.declaration_row_id in rows),
-            db.periods.get(employment_id, ()),
-            statuses,
-        )
-
-    def _declared_employments(self, db: MemoryDatabase, ssin: str) -> list[str]:
-        return [d.employment_id for d in db.declarations if _worker_ssin(d.declaration) == ssin]
-
-    async def declarations_by_worker(self, ssin: str) -> list[StoredDeclaration]:
-        db = self._open()
-        await self._turn()
-        return self._of_employments(db, self._declared_employments(db, ssin))
-
-    async def employments_of_worker(self, ssin: str) -> list[str]:
-        db = self._open()
-        declared = [
-            d.employment_id for d in self._of_employments(db, self._declared_employments(db, ssin))
-        ]
-        named = [e.entry.employment_id for e in db.events.values() if _names(e.entry, ssin)]
-        await self._turn()
-        return list(dict.fromkeys([*declared, *named]))
-
-    async def find_declarations(
-        self, *, declaration_id: int | None = None, ssin: str | None = None
-    ) -> list[DeclarationWithEvent]:
-        db = self._open()
-        found = []
-        for d in db.declarations:
-            event = db.events.get(d.event_id)
-            if event is None:
-                continue
-            if declaration_id is not None:
-                if d.progress.declaration_id != declaration_id:
-                    continue
-            elif ssin and not _names(event.entry, ssin):
-                continue
-            found.append(DeclarationWithEvent(d, event.entry.event))
-        await self._turn()
-        return found
-
-    async def pending_poll_count(self) -> int:
-        db = self._open()
-        await self._turn()
-        return sum(1 for d in db.declarations if d.progress.state in _AWAITING_ANSWER)
-
-    async def awaiting_answer_since(self, partitions: Sequence[int]) -> list[float]:
-        db = self._open()
-        wanted = set(partitions)
-        since = []
-        for d in db.declarations:
-            event = db.events.get(d.event_id)
-            submitted = d.progress.submitted_at
-            if (
-                d.progress.state in _AWAITING_ANSWER
-                and submitted is not None
-                and event is not None
-                and event.entry.partition in wanted
-            ):
-                since.append(submitted.timestamp())
-        await self._turn()
-        return since
-
-    async def schema_version(self) -> int:
-        self._open()
-        await self._turn()
-        return LATEST
-
-
-def _names(entry: InboxEntry, ssin: str) -> bool:
-    """The event names this worker (as the SQL store's search of the event JSON)."""
-    return entry.event.worker.ssin == ssin
 
 
 def _transition(
@@ -481,3 +297,9 @@ def _transition(
         next_action_at,
         now,
     )
+
+
+if TYPE_CHECKING:
+
+    def _plays_every_role(store: MemoryStore) -> tuple[Inbox, Ledger, Outbox, StoreView]:
+        return store, store, store, store  # mypy checks each protocol is met
