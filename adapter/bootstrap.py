@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from adapter.app.async_store import AsyncStore
 from adapter.app.backoff import retry_delay
 from adapter.app.driver import DeclarationDriver, DriverConfig
 from adapter.app.executor import Executor
@@ -42,8 +41,8 @@ from adapter.edges.kafka.producer import (
 )
 from adapter.edges.kafka.topics import ensure_topics
 from adapter.edges.store.engine import StoreUnavailableError
-from adapter.edges.store.factory import open_store
-from adapter.edges.store.sql import SqlStore
+from adapter.edges.store.factory import open_async_store
+from adapter.edges.store.roles import AsyncSqlStore
 from adapter.logging import log_handled
 from adapter.settings import Settings
 
@@ -112,24 +111,26 @@ def dimona_gateway(
 @dataclass(frozen=True, slots=True)
 class Adapter:
     runner: Runner
-    store: AsyncStore
+    store: AsyncSqlStore
     gateway: DimonaRestClient | DimonaSoapClient
     producer: IdempotentProducer
 
 
 async def open_migrated_store(
     settings: Settings, stopping: asyncio.Event | None = None, *, cap_s: float = 30.0
-) -> SqlStore | None:
+) -> AsyncSqlStore | None:
     """The store, migrated; while the database cannot be reached, wait and try again (with a
-    growing backoff, logged) rather than fail the start. None if stopped meanwhile."""
+    growing backoff, logged) rather than fail the start. None if stopped meanwhile.
+
+    SQLite is served inline on the loop, PostgreSQL on its own thread (``open_async_store``)."""
     password = settings.store.password.get_secret_value() if settings.store.password else None
     attempt = 0
     while True:
         attempt += 1
         try:
-            store = await asyncio.to_thread(open_store, settings.store.url, password=password)
+            store = await asyncio.to_thread(open_async_store, settings.store.url, password=password)
             try:
-                await asyncio.to_thread(store.migrate)
+                await store.migrate()
             except BaseException:
                 store.close()
                 raise
@@ -164,11 +165,10 @@ async def build_adapter(
     if kafka.create_topics:
         topics = (kafka.input_topic, kafka.status_topic, kafka.dead_letter_topic)
         ensure_topics(client_config, topics, partitions=kafka.topic_partitions)
-    sync_store = await open_migrated_store(settings, stopping)
-    if sync_store is None:
+    store = await open_migrated_store(settings, stopping)
+    if store is None:
         yield None
         return
-    store = AsyncStore(sync_store)
     clock = SystemClock()
     metrics = PrometheusMetrics()
     status_codec = record_codec(settings, STATUS_SCHEMA, kafka.status_topic)
@@ -192,7 +192,8 @@ async def build_adapter(
         partitions=lambda: source.assigned_partitions,
     )
     driver = DeclarationDriver(
-        store=store,
+        inbox=store,
+        ledger=store,
         gateway=gateway,
         statuses=statuses,
         clock=clock,
@@ -221,7 +222,8 @@ async def build_adapter(
     runner = Runner(
         source=source,
         intake=Intake(event_codec, statuses),
-        store=store,
+        inbox=store,
+        outbox=store,
         executor=executor,
         relay=relay,
         dead_letters=KafkaDeadLetterSink(producer, kafka.dead_letter_topic),
@@ -240,7 +242,7 @@ async def build_adapter(
             operations(
                 host=settings.http.host,
                 port=settings.http.port,
-                store=sync_store,
+                store=store,
                 partitions=lambda: source.assigned_partitions,
                 liveness_window_s=settings.http.liveness_window_s,
                 idle_timeout_s=settings.http.idle_timeout_s,

@@ -14,13 +14,19 @@ from datetime import datetime, time
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from pydantic import TypeAdapter
-
-from adapter.app.async_store import AsyncStore
 from adapter.app.onss_circuit import OnssCalls, OnssCircuit
-from adapter.app.ports import Clock, DimonaGateway, InboxEntry, OutboundRecord, PlannedDeclaration
+from adapter.app.ports import (
+    Clock,
+    DimonaGateway,
+    EventOutcome,
+    Inbox,
+    InboxEntry,
+    Ledger,
+    OutboundRecord,
+    PlannedDeclaration,
+)
 from adapter.app.ports import StoredDeclaration as Stored
-from adapter.app.status_events import DECLARATION, StatusEvents
+from adapter.app.status_events import StatusEvents
 from adapter.app.telemetry import Telemetry
 from adapter.core import machine as m
 from adapter.core.declarations import Declaration, InDeclaration, UnresolvedPeriod, check_resolved
@@ -31,7 +37,6 @@ from adapter.core.polling import PollSchedule
 from adapter.core.translation import TranslationOptions, apply_answer, resolve_period_ids, translate
 from adapter.core.translation.fallback import regime_fallback
 
-PERIODS = TypeAdapter(tuple[KnownPeriod, ...])
 BRUSSELS = ZoneInfo("Europe/Brussels")
 _MAX_SLEEP_S = 3600.0
 """Long waits (not-before dates, hourly polls) are taken in slices so a stop is noticed."""
@@ -57,7 +62,8 @@ class DeclarationDriver:
     def __init__(
         self,
         *,
-        store: AsyncStore,
+        inbox: Inbox,
+        ledger: Ledger,
         gateway: DimonaGateway,
         statuses: StatusEvents,
         clock: Clock,
@@ -68,7 +74,8 @@ class DeclarationDriver:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """``sleep`` waits on the clock's time: a test passes one that moves its clock."""
-        self._store = store
+        self._inbox = inbox
+        self._ledger = ledger
         self._gateway = gateway
         self._statuses = statuses
         self._clock = clock
@@ -90,14 +97,12 @@ class DeclarationDriver:
         return employment_id not in self._critical
 
     async def next_event(self, employment_id: str) -> InboxEntry | None:
-        store = self._store
-        return await store.call(store.sync.next_open_event, employment_id)
+        return await self._inbox.next_open_event(employment_id)
 
     # -- events -------------------------------------------------------------------------------
     async def process_event(self, entry: InboxEntry) -> None:
-        store = self._store
-        event = EmploymentEvent.model_validate_json(entry.event_json)
-        declarations = await store.call(store.sync.declarations_of_event, entry.event_id)
+        event = entry.event
+        declarations = await self._ledger.declarations_of_event(entry.event_id)
         if not declarations:
             periods = await self._periods(entry.employment_id)
             translation = translate(
@@ -107,18 +112,14 @@ class DeclarationDriver:
                 record = self._statuses.event_failed(
                     entry.partition, event, translation.violations, self._clock.now()
                 )
-                await store.call(
-                    store.sync.finish_event, entry.event_id, "FAILED", [record], self._epoch()
+                await self._inbox.finish_event(
+                    entry.event_id, EventOutcome.FAILED, [record], self._epoch()
                 )
                 self._on_outbox()
                 return
-            planned = [_planned(d) for d in translation.declarations]
-            declarations = await store.call(
-                store.sync.plan_declarations,
-                entry.event_id,
-                entry.employment_id,
-                planned,
-                self._epoch(),
+            planned = [PlannedDeclaration(d, None) for d in translation.declarations]
+            declarations = await self._ledger.plan_declarations(
+                entry.event_id, entry.employment_id, planned, self._epoch()
             )
         failure: str | None = None
         index = 0
@@ -136,8 +137,8 @@ class DeclarationDriver:
                 return
             failure = _failure_of(final)
             declarations = await self._apply_fallback_policy(entry, final, declarations)
-        outcome = "FAILED" if failure else "DONE"
-        await store.call(store.sync.finish_event, entry.event_id, outcome, [], self._epoch())
+        outcome = EventOutcome.FAILED if failure else EventOutcome.DONE
+        await self._inbox.finish_event(entry.event_id, outcome, [], self._epoch())
 
     async def _apply_fallback_policy(
         self, entry: InboxEntry, final: Stored, declarations: list[Stored]
@@ -146,13 +147,11 @@ class DeclarationDriver:
         answer = final.progress.answer
         if not self._config.regime_fallback or answer is None:
             return declarations
-        replacements = regime_fallback(DECLARATION.validate_json(final.declaration_json), answer)
+        replacements = regime_fallback(final.declaration, answer)
         if not replacements:
             return declarations
-        planned = [_planned(d) for d in replacements]
-        store = self._store
-        return await store.call(
-            store.sync.append_declarations,
+        planned = [PlannedDeclaration(d, None) for d in replacements]
+        return await self._ledger.append_declarations(
             entry.event_id,
             entry.employment_id,
             planned,
@@ -193,7 +192,7 @@ class DeclarationDriver:
                 entry.partition,
                 event,
                 declaration_ref=f"{entry.event_id}/{stored.position}",
-                declaration_json=stored.declaration_json,
+                declaration=stored.declaration,
                 previous=effect.previous,
                 progress=decision.progress,
                 now=now,
@@ -201,16 +200,15 @@ class DeclarationDriver:
             for effect in decision.effects
             if isinstance(effect, m.PublishStatus)
         ]
-        periods_json: str | None = None
+        periods: tuple[KnownPeriod, ...] | None = None
         answer = decision.progress.answer
         if isinstance(next_event, m.AnswerReceived) and answer is not None:
-            periods = await self._periods(stored.employment_id)
-            declaration = DECLARATION.validate_json(stored.declaration_json)
-            periods_json = PERIODS.dump_json(apply_answer(periods, declaration, answer)).decode()
+            known = await self._periods(stored.employment_id)
+            periods = apply_answer(known, stored.declaration, answer)
         next_at = self._next_action_at(decision)
         if isinstance(next_event, m.SubmissionFailedTransient):
             self._onss.warn_waiting(stored, "submit", next_event.reason, next_at)
-        saved = await self._save(stored, decision.progress, next_at, records, periods_json)
+        saved = await self._save(stored, decision.progress, next_at, records, periods)
         self._report_step(entry, stored, saved, self._clock.monotonic() - started)
         return saved, decision.effects
 
@@ -254,16 +252,14 @@ class DeclarationDriver:
         progress: m.DeclarationProgress,
         next_at: float | None,
         records: list[OutboundRecord],
-        periods_json: str | None,
+        periods: tuple[KnownPeriod, ...] | None,
     ) -> Stored:
-        store = self._store
-        saved = await store.call(
-            store.sync.save_progress,
+        saved = await self._ledger.save_progress(
             stored,
             progress,
             next_action_at=next_at,
             outbox=records,
-            periods_json=periods_json,
+            periods=periods,
             now=self._epoch(),
         )
         if records:
@@ -291,7 +287,7 @@ class DeclarationDriver:
     async def _when_due(self, stored: Stored) -> m.Event:
         """SubmitDue once the declaration may be sent (its not-before day has come)."""
         await self._sleep_until(stored.next_action_at)
-        declaration = DECLARATION.validate_json(stored.declaration_json)
+        declaration = stored.declaration
         if isinstance(declaration, InDeclaration) and declaration.not_before is not None:
             opens = datetime.combine(declaration.not_before, time(0), tzinfo=BRUSSELS)
             await self._sleep_until(opens.timestamp())
@@ -319,7 +315,7 @@ class DeclarationDriver:
 
     async def _resolved(self, stored: Stored) -> Declaration:
         """The stored declaration with the period id its IN's answer gave, once known."""
-        declaration = DECLARATION.validate_json(stored.declaration_json)
+        declaration = stored.declaration
         if isinstance(declaration, InDeclaration) or declaration.period_id is not None:
             return declaration
         periods = await self._periods(stored.employment_id)
@@ -377,18 +373,10 @@ class DeclarationDriver:
             await self._sleep(self._config.reconcile_interval_s)
 
     async def _known_declaration_ids(self, employment_id: str) -> frozenset[int]:
-        store = self._store
-        history = await store.call(store.sync.history, employment_id)
-        return frozenset(
-            d.progress.declaration_id
-            for d in history["declarations"]
-            if d.progress.declaration_id is not None
-        )
+        return await self._ledger.declaration_ids_of_employment(employment_id)
 
     async def _periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
-        store = self._store
-        raw = await store.call(store.sync.periods_json, employment_id)
-        return () if raw is None else PERIODS.validate_json(raw)
+        return await self._ledger.known_periods(employment_id)
 
     async def _sleep_until(self, epoch: float | None) -> None:
         # A deadline on the wall clock, re-read after each slice (the clock is injected).
@@ -397,13 +385,6 @@ class DeclarationDriver:
 
     def _epoch(self) -> float:
         return self._clock.now().timestamp()
-
-
-def _planned(declaration: Declaration) -> PlannedDeclaration:
-    # The wire body is rendered by the gateway at submission: none is planned ("").
-    return PlannedDeclaration(
-        declaration.kind.value, DECLARATION.dump_json(declaration).decode(), ""
-    )
 
 
 def _failure_of(stored: Stored) -> str | None:

@@ -112,13 +112,10 @@ class Intake:
                 message, error.reason_code, _summary(violations), violations, record, now, event
             )
         entry = InboxEntry(
-            event_id=event.event_id,
-            employment_id=event.employment_id,
-            event_type=event.event_type.value,
+            event=event,
             topic=message.topic,
             partition=message.partition,
             offset=message.offset,
-            event_json=event.model_dump_json(by_alias=True),
             received_at=now.timestamp(),
         )
         return Accepted(

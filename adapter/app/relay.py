@@ -7,9 +7,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from adapter.app.async_store import AsyncStore
 from adapter.app.backoff import retry_delay
-from adapter.app.ports import StatusPublisher
+from adapter.app.ports import Outbox, StatusPublisher
 from adapter.core.errors import TransientError
 
 logger = logging.getLogger(__name__)
@@ -20,7 +19,7 @@ class OutboxRelay:
 
     def __init__(
         self,
-        store: AsyncStore,
+        outbox: Outbox,
         publisher: StatusPublisher,
         *,
         partitions: Callable[[], frozenset[int] | None],
@@ -28,7 +27,7 @@ class OutboxRelay:
         idle_wait_s: float = 0.5,
         retry_cap_s: float = 30.0,
     ) -> None:
-        self._store = store
+        self._outbox = outbox
         self._publisher = publisher
         self._partitions = partitions
         self._batch_size = batch_size
@@ -41,19 +40,17 @@ class OutboxRelay:
 
     async def drain_once(self) -> int:
         """Publish what is pending now; returns how many records went out."""
-        store = self._store
+        outbox = self._outbox
         total = 0
         while True:
             partitions = self._partitions()
-            entries = await store.call_first(
-                store.sync.pending_outbox,
-                None if partitions is None else sorted(partitions),
-                self._batch_size,
+            entries = await outbox.pending_outbox(
+                None if partitions is None else sorted(partitions), self._batch_size
             )
             if not entries:
                 return total
             await self._publisher.publish(entries)
-            await store.call_first(store.sync.mark_published, [e.row_id for e in entries])
+            await outbox.mark_published([e.row_id for e in entries])
             total += len(entries)
 
     async def run(self, stopping: asyncio.Event) -> None:

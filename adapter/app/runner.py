@@ -19,7 +19,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from adapter.app.async_store import AsyncStore
 from adapter.app.backoff import retry_delay
 from adapter.app.breaker import DeadLetterBreaker
 from adapter.app.executor import Executor
@@ -29,7 +28,9 @@ from adapter.app.ports import (
     ConsumedMessage,
     DeadLetterSink,
     EventSource,
+    Inbox,
     OutboundRecord,
+    Outbox,
     Recorded,
     Rejected,
 )
@@ -61,7 +62,8 @@ class Runner:
         *,
         source: EventSource,
         intake: Intake,
-        store: AsyncStore,
+        inbox: Inbox,
+        outbox: Outbox,
         executor: Executor,
         relay: OutboxRelay,
         dead_letters: DeadLetterSink,
@@ -71,7 +73,8 @@ class Runner:
     ) -> None:
         self._source = source
         self._intake = intake
-        self._store = store
+        self._inbox = inbox
+        self._outbox = outbox
         self._executor = executor
         self._relay = relay
         self._dead_letters = dead_letters
@@ -194,9 +197,7 @@ class Runner:
         rejected = [o for o in outcomes if isinstance(o, Rejected)]
         accepted = [o for o in outcomes if isinstance(o, Accepted)]
         await self._dead_letter(rejected)
-        store = self._store
-        recorded = await store.call(
-            store.sync.record_events,
+        recorded = await self._inbox.record_events(
             [a.entry for a in accepted],
             {a.entry.event_id: [a.received] for a in accepted},
         )
@@ -210,7 +211,7 @@ class Runner:
             r.status for r in (*rejected, *conflicts) if r.status is not None
         ]
         if statuses:
-            await store.call(store.sync.append_outbox, statuses, now.timestamp())
+            await self._outbox.append_outbox(statuses, now.timestamp())
         try:
             await self._source.commit(messages)
         except TransientError as exc:
@@ -292,7 +293,7 @@ class Runner:
                 "releasing revoked partitions did not complete", extra={"partitions": sorted(lost)}
             )
         # Whatever of ours still runs on them is refused by the store from now on.
-        self._store.sync.forget_partitions(sorted(lost))
+        self._inbox.forget_partitions(sorted(lost))
         self._recovered = self._recovered - lost
 
     async def _recover_new_partitions(self) -> None:
@@ -302,9 +303,8 @@ class Runner:
         if not new:
             self._recovered = assigned
             return
-        store = self._store
-        await store.call(store.sync.claim_partitions, sorted(new), self._clock.now().timestamp())
-        employments = await store.call(store.sync.employments_with_open_events, sorted(new))
+        await self._inbox.claim_partitions(sorted(new), self._clock.now().timestamp())
+        employments = await self._inbox.employments_with_open_events(sorted(new))
         self._recovered = self._recovered | new
         logger.info(
             "partitions assigned",
@@ -320,8 +320,7 @@ class Runner:
         owned = sorted(self._recovered)
         if not owned:
             return
-        store = self._store
-        employments = await store.call(store.sync.employments_with_open_events, owned)
+        employments = await self._inbox.employments_with_open_events(owned)
         self._executor.wake(e for e in employments if not self._executor.is_active(e))
 
     async def _apply_backpressure(self) -> None:

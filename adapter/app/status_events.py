@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pydantic import TypeAdapter
-
 from adapter.app.ports import OutboundRecord, RecordEncoder
 from adapter.core.declarations import Declaration, InDeclaration
 from adapter.core.errors import Violation
@@ -21,8 +19,6 @@ from adapter.core.status import (
     flags_from_anomalies,
     stable_event_id,
 )
-
-DECLARATION = TypeAdapter[Declaration](Declaration)
 
 _STATUS_OF_STATE: dict[DeclarationState, DeclarationStatus | None] = {
     DeclarationState.PLANNED: DeclarationStatus.RECEIVED,
@@ -106,12 +102,11 @@ class StatusEvents:
         event: EmploymentEvent,
         *,
         declaration_ref: str,
-        declaration_json: str,
+        declaration: Declaration,
         previous: DeclarationState,
         progress: DeclarationProgress,
         now: datetime,
     ) -> OutboundRecord:
-        declaration = DECLARATION.validate_json(declaration_json)
         answer = progress.answer
         status = status_of(progress.state)
         anomalies = () if answer is None else answer.anomalies

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from adapter.app.ports import DeclarationWithEvent
+from adapter.core.declarations import InDeclaration
 from adapter.edges.dimona_rest.answers import parse_anomaly
 
 FOUND, NOTHING, CONFIG, ONSS_DOWN = 0, 1, 3, 4
@@ -303,62 +305,53 @@ def from_onss(item: Mapping[str, Any]) -> Found:
 
 # -- the local store ------------------------------------------------------------------------
 def search_local(settings: Any, criteria: Criteria) -> list[Found]:
-    from adapter.commands.history import _query, open_settings_store
+    from adapter.commands.history import open_settings_store
 
     store = open_settings_store(settings)
     try:
-        sql = (
-            "SELECT d.employment_id, d.kind, d.state, d.declaration_id, d.period_id, d.result, "
-            "d.answer_json, d.submitted_at, d.declaration_json, i.event_json "
-            "FROM declarations d JOIN inbox i ON i.event_id = d.event_id"
+        local = asyncio.run(
+            store.find_declarations(declaration_id=criteria.declaration_id, ssin=criteria.ssin)
         )
-        params: tuple[Any, ...] = ()
-        if criteria.declaration_id is not None:
-            sql += " WHERE d.declaration_id = ?"
-            params = (criteria.declaration_id,)
-        elif criteria.ssin:
-            sql += " WHERE i.event_json LIKE ?"
-            params = (f'%"ssin":"{criteria.ssin}"%',)
-        rows = _query(store, sql + " ORDER BY d.row_id", params)
     finally:
         store.close()
-    found = list(from_local(rows))
-    return [f for f in found if matches(f, criteria)]
+    return [f for f in from_local(local) if matches(f, criteria)]
 
 
-def from_local(rows: Iterable[Any]) -> Iterable[Found]:
+def from_local(declarations: Iterable[DeclarationWithEvent]) -> list[Found]:
+    """The store's declarations in the common shape; an OUT/UPDATE/CANCEL takes the
+    features (committee, worker type, user enterprise) of its employment's IN."""
     features: dict[str, dict[str, Any]] = {}
     results: list[Found] = []
-    for employment, kind, state, decl_id, period_id, result, answer, submitted, decl, event in rows:
-        declaration = json.loads(decl)
-        record = json.loads(event)
-        answer_data = json.loads(answer) if answer else {}
-        employer = record.get("employer") or {}
+    for local in declarations:
+        stored, event = local.declaration, local.event
+        progress = stored.progress
+        answer = progress.answer
+        submitted = progress.submitted_at
+        employer = event.employer
         row = Found(
             source="local",
-            declaration_id=decl_id,
-            kind=kind,
-            period_id=period_id,
-            result=result,
-            state=state,
+            declaration_id=progress.declaration_id,
+            kind=stored.kind,
+            period_id=None if answer is None else answer.period_id,
+            result=None if answer is None else answer.result.value,
+            state=progress.state.value,
             received_at=None
             if submitted is None
-            else datetime.fromtimestamp(float(submitted), UTC).isoformat(timespec="seconds"),
+            else submitted.astimezone(UTC).isoformat(timespec="seconds"),
             employer=[
-                str(v)
-                for v in (employer.get("nossRegistrationNumber"), employer.get("enterpriseNumber"))
-                if v
+                str(v) for v in (employer.noss_registration_number, employer.enterprise_number) if v
             ],
-            ssin=(record.get("worker") or {}).get("ssin"),
-            anomalies=[a.get("code", "?") for a in answer_data.get("anomalies") or []],
-            employment_id=employment,
+            ssin=event.worker.ssin,
+            anomalies=[] if answer is None else [a.code for a in answer.anomalies],
+            employment_id=stored.employment_id,
         )
-        if kind == "IN":
-            user = declaration.get("using_employer") or {}
-            features[employment] = {
-                "jointCommissionNumber": declaration.get("joint_committee"),
-                "workerType": declaration.get("worker_type"),
-                "usingEmployer": {"enterpriseNumber": user.get("enterprise_number")},
+        declaration = stored.declaration
+        if isinstance(declaration, InDeclaration):
+            user = declaration.using_employer
+            features[stored.employment_id] = {
+                "jointCommissionNumber": declaration.joint_committee,
+                "workerType": declaration.worker_type,
+                "usingEmployer": {"enterpriseNumber": user.enterprise_number if user else None},
             }
         results.append(row)
     for row in results:

@@ -12,11 +12,21 @@ Exit codes: 0 something was found; 1 nothing is known; 3 the store cannot be ope
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from adapter.edges.store.sql import SqlStore
+from adapter.app.ports import (
+    EmploymentHistory,
+    RecordedEvent,
+    StatusRecord,
+    StoredDeclaration,
+    StoreView,
+    Transition,
+)
+from adapter.edges.store.roles import AsyncSqlStore
 
 FOUND, NOTHING = 0, 1
 
@@ -42,14 +52,11 @@ def run(args: argparse.Namespace) -> int:
 
     store = open_settings_store(load_settings())
     try:
-        if args.employment:
-            employments = [args.employment]
-        else:
-            employments = employments_of_worker(store, _digits(args.worker))
-        histories = [employment_history(store, e) for e in employments]
+        histories = asyncio.run(
+            collect(store, employment=args.employment, worker=_digits(args.worker or ""))
+        )
     finally:
         store.close()
-    histories = [h for h in histories if h["events"] or h["declarations"] or h["statusEvents"]]
     if not args.reveal:
         from adapter.logging import mask_personal_data
 
@@ -64,14 +71,21 @@ def run(args: argparse.Namespace) -> int:
     return FOUND if histories else NOTHING
 
 
-def open_settings_store(settings: Any) -> SqlStore:
+async def collect(store: StoreView, *, employment: str | None, worker: str) -> list[dict[str, Any]]:
+    """The histories of one employment, or of every employment of a worker (those known)."""
+    employments = [employment] if employment else await store.employments_of_worker(worker)
+    histories = [await store.history(e) for e in employments]
+    return [employment_history(h) for h in histories if not h.is_empty]
+
+
+def open_settings_store(settings: Any) -> AsyncSqlStore:
     """The store named by the settings, as it is (no migration); FatalConfiguration if not."""
     from adapter.core.errors import FatalConfiguration
-    from adapter.edges.store.factory import open_store
+    from adapter.edges.store.factory import open_async_store
 
     password = settings.store.password.get_secret_value() if settings.store.password else None
     try:
-        return open_store(settings.store.url, password=password)
+        return open_async_store(settings.store.url, password=password)
     except FatalConfiguration:
         raise
     except Exception as exc:
@@ -84,67 +98,50 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-# -- read-only queries (candidates for SqlStore itself) ---------------------------------------
-def _query(store: SqlStore, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    # The store has no generic read API yet; these reads use its transaction helper.
-    with store._tx() as cur:
-        store._run(cur, sql, params)
-        return list(cur.fetchall())
-
-
-def employments_of_worker(store: SqlStore, ssin: str) -> list[str]:
-    """Employment ids declared for this SSIN, or whose inbound events name it."""
-    declared = [d.employment_id for d in store.declarations_by_worker(ssin)]
-    rows = _query(
-        store,
-        "SELECT employment_id, MIN(seq) FROM inbox WHERE event_json LIKE ? "
-        "GROUP BY employment_id ORDER BY MIN(seq)",
-        (f'%"ssin":"{ssin}"%',),
-    )
-    return list(dict.fromkeys([*declared, *(str(row[0]) for row in rows)]))
-
-
-def status_events(store: SqlStore, employment_id: str) -> list[dict[str, Any]]:
+def status_events(records: Sequence[StatusRecord]) -> list[dict[str, Any]]:
     """The status events of one employment, oldest first, decoded, with their publication."""
     from adapter.bootstrap import STATUS_SCHEMA
     from adapter.core.errors import InvalidInput
     from adapter.edges.avro.codec import SingleObjectCodec
 
     codec = SingleObjectCodec(STATUS_SCHEMA)
-    rows = _query(
-        store,
-        "SELECT row_id, record_value, created_at, published_at FROM outbox "
-        "WHERE record_key = ? ORDER BY row_id",
-        (employment_id,),
-    )
     events = []
-    for _row_id, value, created_at, published_at in rows:
+    for status in records:
         try:
-            record = codec.decode(bytes(value))
+            record = codec.decode(status.value)
         except InvalidInput as exc:
             record = {"undecodable": str(exc)}
-        record["recordedAt"] = _time(created_at)
-        record["publishedAt"] = _time(published_at)
+        record["recordedAt"] = _time(status.created_at)
+        record["publishedAt"] = _time(status.published_at)
         events.append(record)
     return events
 
 
-def employment_history(store: SqlStore, employment_id: str) -> dict[str, Any]:
-    raw = store.history(employment_id)
+def employment_history(history: EmploymentHistory) -> dict[str, Any]:
     return {
-        "employmentId": employment_id,
-        "events": [
-            {**e, "receivedAt": _time(e["receivedAt"]), "finishedAt": _time(e["finishedAt"])}
-            for e in raw["events"]
-        ],
-        "declarations": [_declaration(d) for d in raw["declarations"]],
-        "transitions": [_transition(t, raw["declarations"]) for t in raw.get("transitions", [])],
-        "periods": raw["periods"],
-        "statusEvents": status_events(store, employment_id),
+        "employmentId": history.employment_id,
+        "events": [_event(e) for e in history.events],
+        "declarations": [_declaration(d) for d in history.declarations],
+        "transitions": [_transition(t, history.declarations) for t in history.transitions],
+        "periods": [p.model_dump(mode="json") for p in history.periods],
+        "statusEvents": status_events(history.status_records),
     }
 
 
-def _declaration(stored: Any) -> dict[str, Any]:
+def _event(event: RecordedEvent) -> dict[str, Any]:
+    return {
+        "eventId": event.event_id,
+        "eventType": event.event_type,
+        "topic": event.topic,
+        "partition": event.partition,
+        "offset": event.offset,
+        "receivedAt": _time(event.received_at),
+        "outcome": None if event.outcome is None else event.outcome.value,
+        "finishedAt": _time(event.finished_at),
+    }
+
+
+def _declaration(stored: StoredDeclaration) -> dict[str, Any]:
     progress = stored.progress
     answer = progress.answer
     return {
@@ -164,34 +161,32 @@ def _declaration(stored: Any) -> dict[str, Any]:
     }
 
 
-def _body(stored: Any) -> dict[str, Any] | None:
+def _body(stored: StoredDeclaration) -> dict[str, Any] | None:
     """The REST v2 body of the declaration: as planned by older versions, else rendered now
     (None while a follow-up's period id is still unknown)."""
-    if stored.body_json:
-        body: dict[str, Any] = json.loads(stored.body_json)
-        return body
-    from adapter.app.status_events import DECLARATION
+    if stored.body is not None:
+        return dict(stored.body)
     from adapter.core.declarations import UnresolvedPeriod
     from adapter.edges.dimona_rest.wire import declaration_to_body
 
     try:
-        return declaration_to_body(DECLARATION.validate_json(stored.declaration_json))
+        return declaration_to_body(stored.declaration)
     except UnresolvedPeriod:
         return None
 
 
-def _transition(entry: dict[str, Any], declarations: list[Any]) -> dict[str, Any]:
+def _transition(entry: Transition, declarations: Sequence[StoredDeclaration]) -> dict[str, Any]:
     """One row of the declaration log, tied to its declaration by kind and position."""
-    owner = next((d for d in declarations if d.row_id == entry.get("declarationRowId")), None)
-    answer = entry.get("answer") or {}
+    owner = next((d for d in declarations if d.row_id == entry.declaration_row_id), None)
+    answer = entry.answer
     return {
-        "at": _time(entry.get("recordedAt")),
+        "at": _time(entry.recorded_at),
         "declaration": None if owner is None else f"{owner.kind}#{owner.position + 1}",
-        "state": entry.get("state"),
-        "declarationId": entry.get("declarationId"),
-        "result": entry.get("result"),
-        "anomalies": [a.get("code") for a in answer.get("anomalies") or []],
-        "failure": entry.get("failure"),
+        "state": entry.state.value,
+        "declarationId": entry.declaration_id,
+        "result": None if entry.result is None else entry.result.value,
+        "anomalies": [] if answer is None else [a.code for a in answer.anomalies],
+        "failure": entry.failure,
     }
 
 

@@ -271,7 +271,7 @@ class Decision:
     action: Action
 
 
-class IllegalTransition(BrokenInvariant):  # noqa: N818 - the domain term
+class IllegalTransition(BrokenInvariant):
     """An event that cannot happen in the current state (a bug in the shell)."""
 
 

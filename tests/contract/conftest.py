@@ -1,5 +1,11 @@
-"""Store engines for the Store contract suite (test_store_contract.py, test_store_audit.py):
-SQLite in tmp_path, PostgreSQL in a fresh schema.
+"""Store engines for the store contract suite: in memory, SQLite in tmp_path, PostgreSQL in a
+fresh schema.
+
+``open_store`` opens another store on the same database (the same memory database, the same
+SQLite file, the same PostgreSQL schema): a second replica. The SQL engines are served as the
+adapter serves them (``AsyncSqlStore``: SQLite inline, PostgreSQL on its own thread).
+``open_sql`` gives the synchronous SQL engines alone, for what only SQL has (migrations,
+transactions, columns).
 
 Each PostgreSQL test gets its own uniquely named schema (``search_path`` set through the
 connection options), dropped afterwards, so parallel and repeated runs never collide.
@@ -13,13 +19,17 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from adapter.app.ports import Inbox, Ledger, Outbox, StoreView
+from adapter.edges.store.memory import MemoryDatabase, MemoryStore
 from adapter.edges.store.postgres import PostgresStore
+from adapter.edges.store.roles import AsyncSqlStore
 from adapter.edges.store.sql import SqlStore
 from adapter.edges.store.sqlite import SqliteStore
 
@@ -27,9 +37,20 @@ POSTGRES_URL = os.environ.get(
     "DIMONA_ADAPTER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 SKIP_POSTGRES = os.environ.get("DIMONA_ADAPTER_SKIP_POSTGRES") == "1"
+ENGINES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+SQL_ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
-OpenStore = Callable[[], SqlStore]
-"""Opens another store on the same database (same SQLite file, same PostgreSQL schema)."""
+
+class Store(Inbox, Ledger, Outbox, StoreView, Protocol):
+    """Every role at once, as each implementation plays them."""
+
+    def close(self) -> None: ...
+
+
+OpenStore = Callable[[], Store]
+"""Opens another store on the same database: another replica."""
+OpenSql = Callable[[], SqlStore]
+"""Opens another synchronous SQL engine on the same database (not migrated)."""
 
 
 def admin_connection() -> psycopg.Connection[tuple[object, ...]]:
@@ -58,21 +79,48 @@ def pg_schema() -> Iterator[str]:
             admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenStore]:
-    opened: list[SqlStore] = []
-    if request.param == "sqlite":
+def _sql_factory(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> OpenSql:
+    if engine == "sqlite":
         path = tmp_path / "store.sqlite3"
+        return lambda: SqliteStore(path)
+    conninfo: str = request.getfixturevalue("pg_schema")
+    return lambda: PostgresStore(conninfo)
 
-        def factory() -> SqlStore:
-            opened.append(SqliteStore(path))
-            return opened[-1]
+
+@pytest.fixture(params=SQL_ENGINES)
+def open_sql(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenSql]:
+    opened: list[SqlStore] = []
+    make = _sql_factory(request.param, request, tmp_path)
+
+    def factory() -> SqlStore:
+        opened.append(make())
+        return opened[-1]
+
+    try:
+        yield factory
+    finally:
+        for store in opened:
+            store.close()
+
+
+@pytest.fixture(params=ENGINES)
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenStore]:
+    opened: list[Any] = []
+    if request.param == "memory":
+        database = MemoryDatabase()
+
+        def factory() -> Store:
+            opened.append(MemoryStore(database))
+            return opened[-1]  # type: ignore[no-any-return]
     else:
-        conninfo: str = request.getfixturevalue("pg_schema")
+        make = _sql_factory(request.param, request, tmp_path)
+        serve = AsyncSqlStore.inline if request.param == "sqlite" else AsyncSqlStore.threaded
 
-        def factory() -> SqlStore:
-            opened.append(PostgresStore(conninfo))
-            return opened[-1]
+        def factory() -> Store:
+            engine = make()
+            engine.migrate()
+            opened.append(serve(engine))
+            return opened[-1]  # type: ignore[no-any-return]
 
     try:
         yield factory
@@ -82,8 +130,6 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenS
 
 
 @pytest.fixture
-def store(open_store: OpenStore) -> SqlStore:
-    """A migrated store."""
-    opened = open_store()
-    opened.migrate()
-    return opened
+def store(open_store: OpenStore) -> Store:
+    """A store with its schema in place."""
+    return open_store()

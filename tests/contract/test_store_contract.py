@@ -1,163 +1,119 @@
-"""One contract suite for the Store port, run on SQLite and on PostgreSQL."""
+"""One contract suite for the store ports (Inbox, Ledger, Outbox), run in memory, on SQLite
+and on PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from adapter.app.ports import OutboxBacklog, Recorded, Store
+from adapter.app.ports import EventOutcome, OutboxBacklog, Recorded
 from adapter.core.machine import DeclarationProgress, DeclarationState
-from adapter.edges.store.migrations import LATEST, MIGRATIONS, render
-from adapter.edges.store.sql import SqlStore, UnknownDeclarationError
+from adapter.core.periods import KnownPeriod, PeriodState
+from adapter.edges.store.sql import UnknownDeclarationError
 from tests.contract.builders import (
     ANSWER,
-    SSIN,
+    START,
     T0,
     broken_record,
+    changed,
+    eid,
     entry,
-    outbox_keys,
     planned,
     record,
-    scalar,
 )
-from tests.contract.conftest import OpenStore
+from tests.contract.conftest import OpenStore, Store
+
+DONE, FAILED = EventOutcome.DONE, EventOutcome.FAILED
+PERIOD = KnownPeriod(
+    period_id=ANSWER.period_id, start_date=START, worker_type="OTH", joint_committee="XXX"
+)
 
 
-def test_is_a_store(store: SqlStore) -> None:
-    typed: Store = store
-    assert typed.schema_version() == LATEST
+async def outbox_keys(store: Store, partitions: list[int] | None = None) -> list[str]:
+    return [e.key for e in await store.pending_outbox(partitions, 1000)]
 
 
-# -- migrations -------------------------------------------------------------------------------
-
-
-def test_migrate_is_idempotent_and_records_each_version(open_store: OpenStore) -> None:
-    first = open_store()
-    assert first.schema_version() == 0
-    first.migrate()
-    first.migrate()
-    second = open_store()
-    second.migrate()
-    assert second.schema_version() == LATEST == MIGRATIONS[-1][0]
-    assert scalar(first, "SELECT COUNT(*) FROM schema_migrations") == len(MIGRATIONS)
-    assert scalar(first, "SELECT COUNT(DISTINCT applied_at) FROM schema_migrations") >= 1
-
-
-def test_migration_2_fills_the_worker_of_existing_declarations(open_store: OpenStore) -> None:
-    store = open_store()
-    with store._tx() as cur:
-        store._run(
-            cur,
-            "CREATE TABLE schema_migrations "
-            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-        )
-        for statement in render(MIGRATIONS[0][1], store.dialect):
-            cur.execute(statement)
-        store._run(cur, "INSERT INTO schema_migrations VALUES (1, 'then')")
-        old = [planned("IN", n=0), planned("OUT", n=1), planned("OUT", ssin=None, n=2)]
-        for n, p in enumerate(old):
-            store._run(
-                cur,
-                "INSERT INTO declarations (employment_id, event_id, position, kind, "
-                "declaration_json, body_json, state, created_at, updated_at) "
-                "VALUES (?, ?, 0, ?, ?, ?, 'PLANNED', 0, 0)",
-                (f"emp-{n}", f"e{n}", p.kind, p.declaration_json, p.body_json),
-            )
-    assert store.schema_version() == 1
-    store.migrate()
-    assert store.schema_version() == LATEST
-    assert [d.event_id for d in store.declarations_by_worker(SSIN)] == ["e0", "e1"]
-
-
-def test_concurrent_migrations_apply_once(open_store: OpenStore) -> None:
-    stores = [open_store() for _ in range(3)]
-    errors: list[BaseException] = []
-
-    def migrate(store: SqlStore) -> None:
-        try:
-            store.migrate()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=migrate, args=(s,)) for s in stores]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert scalar(stores[0], "SELECT COUNT(*) FROM schema_migrations") == len(MIGRATIONS)
-
-
-def test_data_survives_reopening(store: SqlStore, open_store: OpenStore) -> None:
-    store.record_events([entry("e1")], {"e1": [record("k1")]})
+async def test_data_survives_reopening(store: Store, open_store: OpenStore) -> None:
+    await store.record_events([entry("e1")], {eid("e1"): [record("k1")]})
     again = open_store()
-    again.migrate()
-    assert again.next_open_event("emp-1") == entry("e1")
-    assert outbox_keys(again) == ["k1"]
+    assert await again.next_open_event("emp-1") == entry("e1")
+    assert await outbox_keys(again) == ["k1"]
 
 
 # -- inbox ------------------------------------------------------------------------------------
 
 
-def test_record_events_is_idempotent_by_event_id(store: SqlStore) -> None:
-    first = store.record_events([entry("e1"), entry("e2")], {"e1": [record("r1")]})
+async def test_record_events_is_idempotent_by_event_id(store: Store) -> None:
+    first = await store.record_events([entry("e1"), entry("e2")], {eid("e1"): [record("r1")]})
     assert first == [Recorded.NEW, Recorded.NEW]
-    again = store.record_events(
-        [entry("e1"), entry("e3"), entry("e3")], {"e1": [record("dup")], "e3": [record("r3")]}
+    again = await store.record_events(
+        [entry("e1"), entry("e3"), entry("e3")],
+        {eid("e1"): [record("dup")], eid("e3"): [record("r3")]},
     )
     assert again == [Recorded.DUPLICATE, Recorded.NEW, Recorded.DUPLICATE]
-    assert outbox_keys(store) == ["r1", "r3"]
-    assert scalar(store, "SELECT COUNT(*) FROM inbox") == 3
+    assert await outbox_keys(store) == ["r1", "r3"]
+    assert len((await store.history("emp-1")).events) == 3
 
 
-def test_an_event_id_seen_again_with_other_content_is_a_conflict(store: SqlStore) -> None:
+async def test_an_event_id_seen_again_with_other_content_is_a_conflict(store: Store) -> None:
     original = entry("e1")
-    store.record_events([original], {"e1": [record("r1")]})
-    changed = replace(original, event_json='{"eventId": "e1", "employmentId": "emp-1", "x": 1}')
-    in_one_batch = replace(entry("e2"), event_json='{"other": true}')
-    outcome = store.record_events(
-        [changed, original, entry("e2"), in_one_batch], {"e1": [record("never")]}
+    await store.record_events([original], {eid("e1"): [record("r1")]})
+    other = changed(original, source="another-system")
+    in_one_batch = changed(entry("e2"), source="another-system")
+    outcome = await store.record_events(
+        [other, original, entry("e2"), in_one_batch], {eid("e1"): [record("never")]}
     )
     assert outcome == [Recorded.CONFLICT, Recorded.DUPLICATE, Recorded.NEW, Recorded.CONFLICT]
-    assert store.next_open_event("emp-1") == original  # the first content stays
-    assert outbox_keys(store) == ["r1"]
+    assert await store.next_open_event("emp-1") == original  # the first content stays
+    assert await outbox_keys(store) == ["r1"]
 
 
-def test_an_event_round_trips(store: SqlStore) -> None:
+async def test_a_redelivery_elsewhere_is_a_duplicate(store: Store) -> None:
+    """Content is the event: another offset or reception time is the same event."""
+    original = entry("e1")
+    await store.record_events([original], {})
+    moved = replace(original, offset=original.offset + 100, received_at=T0 + 60)
+    assert await store.record_events([moved], {}) == [Recorded.DUPLICATE]
+
+
+async def test_an_event_round_trips(store: Store) -> None:
     original = entry("e-ü-1", "emp-ü", partition=7)
-    store.record_events([original], {})
-    assert store.next_open_event("emp-ü") == original
+    await store.record_events([original], {})
+    found = await store.next_open_event("emp-ü")
+    assert found == original
+    assert found is not None
+    assert found.event.worker == original.event.worker
 
 
-def test_next_open_event_follows_each_employments_order(store: SqlStore) -> None:
-    store.record_events([entry("a1", "A"), entry("b1", "B"), entry("a2", "A")], {})
-    store.record_events([entry("a3", "A")], {})
+async def test_next_open_event_follows_each_employments_order(store: Store) -> None:
+    await store.record_events([entry("a1", "A"), entry("b1", "B"), entry("a2", "A")], {})
+    await store.record_events([entry("a3", "A")], {})
     seen = []
-    while (event := store.next_open_event("A")) is not None:
+    while (event := await store.next_open_event("A")) is not None:
         seen.append(event.event_id)
-        store.finish_event(event.event_id, "DONE", [], T0 + len(seen))
-    assert seen == ["a1", "a2", "a3"]
-    nxt = store.next_open_event("B")
+        await store.finish_event(event.event_id, DONE, [], T0 + len(seen))
+    assert seen == [eid("a1"), eid("a2"), eid("a3")]
+    nxt = await store.next_open_event("B")
     assert nxt is not None
-    assert nxt.event_id == "b1"
-    assert store.next_open_event("nobody") is None
+    assert nxt.event_id == eid("b1")
+    assert await store.next_open_event("nobody") is None
 
 
-def test_finish_event_records_its_outcome_once(store: SqlStore) -> None:
-    store.record_events([entry("e1")], {})
-    store.finish_event("e1", "FAILED", [record("failed")], T0 + 5)
-    store.finish_event("e1", "DONE", [record("late")], T0 + 9)
-    (event,) = store.history("emp-1")["events"]
-    assert (event["outcome"], event["finishedAt"]) == ("FAILED", T0 + 5)
-    assert outbox_keys(store) == ["failed"]
-    assert store.employments_with_open_events(None) == []
+async def test_finish_event_records_its_outcome_once(store: Store) -> None:
+    await store.record_events([entry("e1")], {})
+    await store.finish_event(eid("e1"), FAILED, [record("failed")], T0 + 5)
+    await store.finish_event(eid("e1"), DONE, [record("late")], T0 + 9)
+    await store.finish_event(eid("unknown"), DONE, [record("nobody")], T0 + 9)
+    (event,) = (await store.history("emp-1")).events
+    assert (event.outcome, event.finished_at) == (FAILED, T0 + 5)
+    assert await outbox_keys(store) == ["failed"]
+    assert await store.employments_with_open_events(None) == []
 
 
-def test_employments_with_open_events_by_partition(store: SqlStore) -> None:
-    store.record_events(
+async def test_employments_with_open_events_by_partition(store: Store) -> None:
+    await store.record_events(
         [
             entry("c1", "C", partition=2),
             entry("a1", "A", partition=0),
@@ -166,38 +122,58 @@ def test_employments_with_open_events_by_partition(store: SqlStore) -> None:
         ],
         {},
     )
-    store.finish_event("c1", "DONE", [], T0)
-    assert store.employments_with_open_events(None) == ["A", "B"]
-    assert store.employments_with_open_events([1]) == ["B"]
-    assert store.employments_with_open_events([0, 1, 2]) == ["A", "B"]
-    assert store.employments_with_open_events([2]) == []
-    assert store.employments_with_open_events([]) == []
+    await store.finish_event(eid("c1"), DONE, [], T0)
+    assert await store.employments_with_open_events(None) == ["A", "B"]
+    assert await store.employments_with_open_events([1]) == ["B"]
+    assert await store.employments_with_open_events([0, 1, 2]) == ["A", "B"]
+    assert await store.employments_with_open_events([2]) == []
+    assert await store.employments_with_open_events([]) == []
 
 
 # -- declarations -----------------------------------------------------------------------------
 
 
-def test_plan_declarations_keeps_the_first_plan(store: SqlStore) -> None:
-    store.record_events([entry("e1")], {})
-    first = store.plan_declarations("e1", "emp-1", [planned("IN"), planned("OUT", n=1)], T0)
+async def test_plan_declarations_keeps_the_first_plan(store: Store) -> None:
+    await store.record_events([entry("e1")], {})
+    e1 = eid("e1")
+    first = await store.plan_declarations(
+        e1, "emp-1", [planned("IN"), planned("OUT", n=1, body=False)], T0
+    )
     assert [(d.position, d.kind, d.event_id, d.employment_id) for d in first] == [
-        (0, "IN", "e1", "emp-1"),
-        (1, "OUT", "e1", "emp-1"),
+        (0, "IN", e1, "emp-1"),
+        (1, "OUT", e1, "emp-1"),
     ]
     assert all(d.progress == DeclarationProgress(DeclarationState.PLANNED) for d in first)
     assert all(d.next_action_at == T0 for d in first)
-    assert first[0].declaration_json == planned("IN").declaration_json
-    assert first[1].body_json == planned("OUT", n=1).body_json
+    assert first[0].declaration == planned("IN").declaration
+    assert first[0].body == planned("IN").body
+    assert first[1].body is None  # not renderable yet: rendered when sent
 
     other = [planned("CANCEL", n=7), planned("IN", n=8), planned("OUT", n=9)]
-    assert store.plan_declarations("e1", "emp-1", other, T0 + 60) == first
-    assert store.plan_declarations("e1", "emp-1", [], T0 + 60) == first
-    assert store.declarations_of_event("e1") == first
-    assert store.declarations_of_event("unknown") == []
+    assert await store.plan_declarations(e1, "emp-1", other, T0 + 60) == first
+    assert await store.plan_declarations(e1, "emp-1", [], T0 + 60) == first
+    assert await store.declarations_of_event(e1) == first
+    assert await store.declarations_of_event("unknown") == []
 
 
-def test_save_progress_round_trips_every_field(store: SqlStore) -> None:
-    (declaration,) = store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
+async def test_append_declarations_extends_the_plan_once(store: Store) -> None:
+    (first,) = await store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
+    more = [planned("CANCEL", n=1), planned("IN", n=2)]
+    plan = await store.append_declarations("e1", "emp-1", more, first_position=1, now=T0 + 1)
+    assert [(d.position, d.kind) for d in plan] == [(0, "IN"), (1, "CANCEL"), (2, "IN")]
+    assert plan[0] == first
+    assert plan[2].next_action_at == T0 + 1
+    again = await store.append_declarations(
+        "e1", "emp-1", [planned("OUT", n=5)], first_position=1, now=T0 + 2
+    )
+    assert again == plan
+    assert await store.declarations_of_event("e1") == plan
+    transitions = (await store.history("emp-1")).transitions
+    assert [t.declaration_row_id for t in transitions] == [d.row_id for d in plan]
+
+
+async def test_save_progress_round_trips_every_field(store: Store) -> None:
+    (declaration,) = await store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
     submitted = datetime(2026, 5, 28, 9, 15, 30, 123456, tzinfo=UTC)
     progress = DeclarationProgress(
         state=DeclarationState.ACCEPTED_WITH_WARNINGS,
@@ -207,177 +183,184 @@ def test_save_progress_round_trips_every_field(store: SqlStore) -> None:
         answer=ANSWER,
         failure="an earlier failure, kept for the audit",
     )
-    saved = store.save_progress(
-        declaration, progress, next_action_at=T0 + 12.5, outbox=[], periods_json=None, now=T0 + 1
+    saved = await store.save_progress(
+        declaration, progress, next_action_at=T0 + 12.5, outbox=[], periods=None, now=T0 + 1
     )
-    (reread,) = store.declarations_of_event("e1")
+    (reread,) = await store.declarations_of_event("e1")
     assert saved == reread
     assert reread.progress == progress
     assert reread.progress.submitted_at == submitted
     assert reread.progress.answer is not None
     assert reread.progress.answer.anomalies == ANSWER.anomalies
     assert reread.next_action_at == T0 + 12.5
-    assert scalar(store, "SELECT period_id FROM declarations") == ANSWER.period_id
-    assert scalar(store, "SELECT result FROM declarations") == "W"
 
     cleared = DeclarationProgress(DeclarationState.PLANNED, attempts=4)
-    store.save_progress(
-        reread, cleared, next_action_at=None, outbox=[], periods_json=None, now=T0 + 2
+    await store.save_progress(
+        reread, cleared, next_action_at=None, outbox=[], periods=None, now=T0 + 2
     )
-    (back,) = store.declarations_of_event("e1")
+    (back,) = await store.declarations_of_event("e1")
     assert (back.progress, back.next_action_at) == (cleared, None)
 
 
 @pytest.mark.parametrize("state", list(DeclarationState))
-def test_every_state_round_trips(store: SqlStore, state: DeclarationState) -> None:
-    (declaration,) = store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
+async def test_every_state_round_trips(store: Store, state: DeclarationState) -> None:
+    (declaration,) = await store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
     progress = DeclarationProgress(state, attempts=1)
-    store.save_progress(
-        declaration, progress, next_action_at=None, outbox=[], periods_json=None, now=T0
+    await store.save_progress(
+        declaration, progress, next_action_at=None, outbox=[], periods=None, now=T0
     )
-    assert store.declarations_of_event("e1")[0].progress == progress
+    assert (await store.declarations_of_event("e1"))[0].progress == progress
 
 
-def test_save_progress_writes_periods_and_status_events(store: SqlStore) -> None:
-    store.record_events([entry("e1")], {})
-    (declaration,) = store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
+@pytest.mark.parametrize("kind", ["IN", "OUT", "UPDATE", "CANCEL"])
+async def test_every_kind_of_declaration_round_trips(store: Store, kind: str) -> None:
+    wanted = planned(kind, n=3)
+    (stored,) = await store.plan_declarations("e1", "emp-1", [wanted], T0)
+    (reread,) = await store.declarations_of_event("e1")
+    assert reread == stored
+    assert (reread.declaration, reread.body, reread.kind) == (wanted.declaration, wanted.body, kind)
+
+
+async def test_save_progress_writes_periods_and_status_events(store: Store) -> None:
+    await store.record_events([entry("e1")], {})
+    (declaration,) = await store.plan_declarations(eid("e1"), "emp-1", [planned("IN")], T0)
     progress = DeclarationProgress(DeclarationState.SUBMITTED, 1, 42, datetime.now(UTC))
-    store.save_progress(
+    periods = (PERIOD, PERIOD.model_copy(update={"period_id": None, "state": PeriodState.PENDING}))
+    assert await store.known_periods("emp-1") == ()
+    await store.save_progress(
         declaration,
         progress,
         next_action_at=T0 + 5,
         outbox=[record("submitted")],
-        periods_json='[{"periodId": 1}]',
+        periods=periods,
         now=T0 + 1,
     )
-    assert store.periods_json("emp-1") == '[{"periodId": 1}]'
-    store.save_progress(
-        declaration, progress, next_action_at=T0 + 9, outbox=[], periods_json=None, now=T0 + 2
+    assert await store.known_periods("emp-1") == periods
+    await store.save_progress(
+        declaration, progress, next_action_at=T0 + 9, outbox=[], periods=None, now=T0 + 2
     )
-    assert store.periods_json("emp-1") == '[{"periodId": 1}]'
-    store.save_progress(
-        declaration, progress, next_action_at=None, outbox=[], periods_json="[]", now=T0 + 3
+    assert await store.known_periods("emp-1") == periods
+    await store.save_progress(
+        declaration, progress, next_action_at=None, outbox=[], periods=(), now=T0 + 3
     )
-    assert store.periods_json("emp-1") == "[]"
-    assert store.periods_json("other") is None
-    assert outbox_keys(store) == ["submitted"]
+    assert await store.known_periods("emp-1") == ()
+    assert await store.known_periods("other") == ()
+    assert await outbox_keys(store) == ["submitted"]
 
 
-def test_save_progress_of_an_unknown_declaration_writes_nothing(store: SqlStore) -> None:
-    (declaration,) = store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
+async def test_save_progress_of_an_unknown_declaration_writes_nothing(store: Store) -> None:
+    (declaration,) = await store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
     ghost = replace(declaration, row_id=declaration.row_id + 1000)
     with pytest.raises(UnknownDeclarationError):
-        store.save_progress(
+        await store.save_progress(
             ghost,
             DeclarationProgress(DeclarationState.SUBMITTING, 1),
             next_action_at=None,
             outbox=[record("ghost")],
-            periods_json="[]",
+            periods=(PERIOD,),
             now=T0,
         )
-    assert outbox_keys(store) == []
-    assert store.periods_json("emp-1") is None
+    assert await outbox_keys(store) == []
+    assert await store.known_periods("emp-1") == ()
+
+
+async def test_declaration_ids_of_an_employment(store: Store) -> None:
+    plan = await store.plan_declarations("e1", "emp-1", [planned("IN", n=i) for i in range(3)], T0)
+    for n, declaration in enumerate(plan[:2]):
+        progress = DeclarationProgress(DeclarationState.SUBMITTED, 1, 100 + n, datetime.now(UTC))
+        await store.save_progress(
+            declaration, progress, next_action_at=None, outbox=[], periods=None, now=T0
+        )
+    await store.plan_declarations("e2", "emp-2", [planned("IN")], T0)
+    assert await store.declaration_ids_of_employment("emp-1") == frozenset({100, 101})
+    assert await store.declaration_ids_of_employment("emp-2") == frozenset()
 
 
 # -- outbox -----------------------------------------------------------------------------------
 
 
-def test_outbox_keeps_insertion_order_across_writers(store: SqlStore) -> None:
-    store.record_events([entry("e1", partition=1)], {"e1": [record("1", partition=1)]})
-    store.append_outbox([record("2", partition=0), record("3", partition=1)], T0)
-    (declaration,) = store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
-    store.save_progress(
+async def test_outbox_keeps_insertion_order_across_writers(store: Store) -> None:
+    await store.record_events([entry("e1", partition=1)], {eid("e1"): [record("1", partition=1)]})
+    await store.append_outbox([record("2", partition=0), record("3", partition=1)], T0)
+    (declaration,) = await store.plan_declarations(eid("e1"), "emp-1", [planned("IN")], T0)
+    await store.save_progress(
         declaration,
         DeclarationProgress(DeclarationState.SUBMITTING, 1),
         next_action_at=None,
         outbox=[record("4", partition=1)],
-        periods_json=None,
+        periods=None,
         now=T0,
     )
-    store.finish_event("e1", "DONE", [record("5", partition=1)], T0)
-    assert outbox_keys(store) == ["1", "2", "3", "4", "5"]
-    assert outbox_keys(store, [1]) == ["1", "3", "4", "5"]
-    assert outbox_keys(store, [0]) == ["2"]
-    assert outbox_keys(store, [3]) == []
-    assert outbox_keys(store, []) == []
-    assert [e.key for e in store.pending_outbox(None, 2)] == ["1", "2"]
+    await store.finish_event(eid("e1"), DONE, [record("5", partition=1)], T0)
+    assert await outbox_keys(store) == ["1", "2", "3", "4", "5"]
+    assert await outbox_keys(store, [1]) == ["1", "3", "4", "5"]
+    assert await outbox_keys(store, [0]) == ["2"]
+    assert await outbox_keys(store, [3]) == []
+    assert await outbox_keys(store, []) == []
+    assert [e.key for e in await store.pending_outbox(None, 2)] == ["1", "2"]
 
 
-def test_outbox_values_are_bytes_exactly(store: SqlStore) -> None:
+async def test_outbox_values_are_bytes_exactly(store: Store) -> None:
     value = bytes(range(256)) + b"\x00"
-    store.append_outbox([record("k", value)], T0)
-    (pending,) = store.pending_outbox(None, 10)
+    await store.append_outbox([record("k", value)], T0)
+    (pending,) = await store.pending_outbox(None, 10)
     assert (pending.key, pending.value) == ("k", value)
     assert isinstance(pending.value, bytes)
 
 
-def test_mark_published_removes_rows_from_the_backlog(store: SqlStore) -> None:
-    store.append_outbox([record(str(i), partition=i % 2) for i in range(5)], T0)
-    assert store.outbox_backlog() == OutboxBacklog(5, T0)
-    assert store.outbox_backlog([1]) == OutboxBacklog(2, T0)
-    assert store.outbox_backlog([]) == OutboxBacklog(0, None)
-    first = store.pending_outbox(None, 2)
-    store.mark_published([e.row_id for e in first])
-    store.mark_published([e.row_id for e in first])
-    store.mark_published([])
-    assert outbox_keys(store) == ["2", "3", "4"]
-    assert store.outbox_backlog() == OutboxBacklog(3, T0)
-    assert scalar(store, "SELECT COUNT(*) FROM outbox WHERE published_at IS NOT NULL") == 2
-    store.mark_published([e.row_id for e in store.pending_outbox(None, 10)])
-    assert store.outbox_backlog() == OutboxBacklog(0, None)
+async def test_mark_published_removes_rows_from_the_backlog(store: Store) -> None:
+    await store.append_outbox([record("emp-1", partition=i % 2) for i in range(5)], T0)
+    assert await store.outbox_backlog() == OutboxBacklog(5, T0)
+    assert await store.outbox_backlog([1]) == OutboxBacklog(2, T0)
+    assert await store.outbox_backlog([]) == OutboxBacklog(0, None)
+    first = await store.pending_outbox(None, 2)
+    await store.mark_published([e.row_id for e in first])
+    stamps = [s.published_at for s in (await store.history("emp-1")).status_records]
+    await store.mark_published([e.row_id for e in first])
+    await store.mark_published([])
+    assert [s.published_at for s in (await store.history("emp-1")).status_records] == stamps
+    assert [e.row_id for e in await store.pending_outbox(None, 10)] == [
+        s.row_id for s in (await store.history("emp-1")).status_records[2:]
+    ]
+    assert await store.outbox_backlog() == OutboxBacklog(3, T0)
+    assert sum(1 for s in stamps if s is not None) == 2
+    await store.mark_published([e.row_id for e in await store.pending_outbox(None, 10)])
+    assert await store.outbox_backlog() == OutboxBacklog(0, None)
 
 
 # -- atomicity --------------------------------------------------------------------------------
 
 
-def test_a_failed_record_events_leaves_nothing_behind(store: SqlStore) -> None:
+async def test_a_failed_record_events_leaves_nothing_behind(store: Store) -> None:
     with pytest.raises(Exception):  # noqa: B017 - the engine's own IntegrityError
-        store.record_events(
-            [entry("e1"), entry("e2")], {"e1": [record("ok")], "e2": [broken_record()]}
+        await store.record_events(
+            [entry("e1"), entry("e2")], {eid("e1"): [record("ok")], eid("e2"): [broken_record()]}
         )
-    assert store.employments_with_open_events(None) == []
-    assert outbox_keys(store) == []
-    assert store.record_events([entry("e1"), entry("e2")], {}) == [Recorded.NEW] * 2
+    assert await store.employments_with_open_events(None) == []
+    assert await outbox_keys(store) == []
+    assert await store.record_events([entry("e1"), entry("e2")], {}) == [Recorded.NEW] * 2
 
 
-def test_a_failed_save_progress_leaves_nothing_behind(store: SqlStore) -> None:
-    store.record_events([entry("e1")], {})
-    (declaration,) = store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
+async def test_a_failed_save_progress_leaves_nothing_behind(store: Store) -> None:
+    await store.record_events([entry("e1")], {})
+    (declaration,) = await store.plan_declarations(eid("e1"), "emp-1", [planned("IN")], T0)
     with pytest.raises(Exception):  # noqa: B017 - the engine's own IntegrityError
-        store.save_progress(
+        await store.save_progress(
             declaration,
             DeclarationProgress(DeclarationState.SUBMITTING, 1),
             next_action_at=T0 + 1,
             outbox=[record("ok"), broken_record()],
-            periods_json='[{"periodId": 1}]',
+            periods=(PERIOD,),
             now=T0 + 1,
         )
-    assert store.declarations_of_event("e1") == [declaration]
-    assert store.periods_json("emp-1") is None
-    assert outbox_keys(store) == []
-    assert len(store.history("emp-1")["transitions"]) == 1
+    assert await store.declarations_of_event(eid("e1")) == [declaration]
+    assert await store.known_periods("emp-1") == ()
+    assert await outbox_keys(store) == []
+    assert len((await store.history("emp-1")).transitions) == 1
 
 
-def test_a_failed_finish_event_leaves_the_event_open(store: SqlStore) -> None:
-    store.record_events([entry("e1")], {})
+async def test_a_failed_finish_event_leaves_the_event_open(store: Store) -> None:
+    await store.record_events([entry("e1")], {})
     with pytest.raises(Exception):  # noqa: B017 - the engine's own IntegrityError
-        store.finish_event("e1", "DONE", [broken_record()], T0)
-    assert store.employments_with_open_events(None) == ["emp-1"]
-
-
-class BoomError(Exception):
-    pass
-
-
-def _write_then_fail(store: SqlStore) -> None:
-    with store._tx() as cur:
-        store._insert_outbox(cur, [record("inside")], T0)
-        raise BoomError
-
-
-def test_an_exception_inside_a_transaction_rolls_it_back(store: SqlStore) -> None:
-    with pytest.raises(BoomError):
-        _write_then_fail(store)
-    assert outbox_keys(store) == []
-    store.append_outbox([record("after")], T0)
-    assert outbox_keys(store) == ["after"]
+        await store.finish_event(eid("e1"), DONE, [broken_record()], T0)
+    assert await store.employments_with_open_events(None) == ["emp-1"]

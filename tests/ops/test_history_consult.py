@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from adapter.app.ports import InboxEntry, PlannedDeclaration
-from adapter.app.status_events import DECLARATION, StatusEvents
+from adapter.app.ports import EventOutcome, InboxEntry, PlannedDeclaration
+from adapter.app.status_events import StatusEvents
 from adapter.bootstrap import STATUS_SCHEMA
 from adapter.cli import main
 from adapter.commands.consult import Criteria, Found, matches
@@ -26,7 +26,7 @@ from adapter.demo_events import hire, ssin_for
 from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.dimona_rest.client import DimonaRestClient
 from adapter.edges.dimona_rest.config import DimonaRestConfig
-from adapter.edges.store.factory import open_store
+from adapter.edges.store.factory import open_async_store
 from adapter.settings import Settings, StoreSettings
 from tests.ops.conftest import use_settings
 
@@ -50,6 +50,42 @@ async def _declare(config: DimonaRestConfig, declaration: Declaration) -> Declar
     raise AssertionError("the sandbox never answered")
 
 
+async def _record(
+    url: str,
+    event: EmploymentEvent,
+    declaration: Declaration,
+    body: dict[str, object] | None,
+    answer: DeclarationAnswer,
+    now: datetime,
+) -> None:
+    """The store as the pipeline leaves it once the declaration is accepted and published."""
+    store = open_async_store(url)
+    await store.migrate()
+    statuses = StatusEvents(SingleObjectCodec(STATUS_SCHEMA))
+    entry = InboxEntry(event, "hr.employment.events", 1, 17, now.timestamp())
+    await store.record_events([entry], {event.event_id: [statuses.received(1, event, now)]})
+    [stored] = await store.plan_declarations(
+        event.event_id,
+        event.employment_id,
+        [PlannedDeclaration(declaration, body)],
+        now.timestamp(),
+    )
+    progress = DeclarationProgress(
+        DeclarationState.ACCEPTED,
+        attempts=1,
+        declaration_id=answer.declaration_id,
+        submitted_at=now,
+        answer=answer,
+    )
+    await store.save_progress(
+        stored, progress, next_action_at=None, outbox=[], periods=None, now=now.timestamp()
+    )
+    await store.finish_event(event.event_id, EventOutcome.DONE, [], now.timestamp())
+    [received] = await store.pending_outbox(None, 10)  # RECEIVED, published
+    await store.mark_published([received.row_id])
+    store.close()
+
+
 @pytest.fixture
 def recorded(
     tmp_path: Path, onss_config: DimonaRestConfig, monkeypatch: pytest.MonkeyPatch
@@ -69,44 +105,11 @@ def recorded(
     )
     raw["worker"].update({"familyName": "Peeters", "givenName": "An"})
     event = EmploymentEvent.model_validate(raw)
-    now = datetime.now(UTC)
     [declaration] = translate(event, (), today=date.today()).declarations
     answer = asyncio.run(_declare(onss_config, declaration))
 
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    store = open_store(url)
-    store.migrate()
-    statuses = StatusEvents(SingleObjectCodec(STATUS_SCHEMA))
-    entry = InboxEntry(
-        event.event_id,
-        event.employment_id,
-        event.event_type.value,
-        "hr.employment.events",
-        1,
-        17,
-        event.model_dump_json(by_alias=True),
-        now.timestamp(),
-    )
-    store.record_events([entry], {event.event_id: [statuses.received(1, event, now)]})
-    [stored] = store.plan_declarations(
-        event.event_id,
-        event.employment_id,
-        [PlannedDeclaration("IN", DECLARATION.dump_json(declaration).decode(), "")],
-        now.timestamp(),
-    )
-    progress = DeclarationProgress(
-        DeclarationState.ACCEPTED,
-        attempts=1,
-        declaration_id=answer.declaration_id,
-        submitted_at=now,
-        answer=answer,
-    )
-    store.save_progress(
-        stored, progress, next_action_at=None, outbox=[], periods_json=None, now=now.timestamp()
-    )
-    store.finish_event(event.event_id, "DONE", [], now.timestamp())
-    store.mark_published([1])
-    store.close()
+    asyncio.run(_record(url, event, declaration, None, answer, datetime.now(UTC)))
     use_settings(Settings(store=StoreSettings(url=url), dimona=onss_config), monkeypatch)
     return Recorded(event.employment_id, ssin, answer.declaration_id, event.event_id)
 

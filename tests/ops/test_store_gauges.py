@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from adapter.app.ports import InboxEntry, PlannedDeclaration
-from adapter.app.status_events import DECLARATION, StatusEvents
+from adapter.app.status_events import StatusEvents
 from adapter.bootstrap import STATUS_SCHEMA
 from adapter.core.events import EmploymentEvent
 from adapter.core.machine import DeclarationProgress, DeclarationState
@@ -19,59 +18,47 @@ from adapter.edges.dimona_rest.wire import declaration_to_body
 from adapter.edges.http.health import Health
 from adapter.edges.http.prometheus import PrometheusMetrics
 from adapter.edges.http.sampler import StoreSampler, store_check
+from adapter.edges.store.roles import AsyncSqlStore
 from adapter.edges.store.sqlite import SqliteStore
 
 
-def _store_with_one_pending_declaration(path: Path, now: datetime) -> SqliteStore:
-    store = SqliteStore(path)
-    store.migrate()
+async def _store_with_one_pending_declaration(path: Path, now: datetime) -> AsyncSqlStore:
+    store = AsyncSqlStore.inline(SqliteStore(path))
+    await store.migrate()
     event = EmploymentEvent.model_validate(hire("EMP-G-1", ssin_for(5), date.today()))
     [declaration] = translate(event, (), today=date.today()).declarations
-    entry = InboxEntry(
-        event.event_id,
-        event.employment_id,
-        "HIRE",
-        "hr.employment.events",
-        1,
-        3,
-        event.model_dump_json(by_alias=True),
-        now.timestamp(),
-    )
+    entry = InboxEntry(event, "hr.employment.events", 1, 3, now.timestamp())
     statuses = StatusEvents(SingleObjectCodec(STATUS_SCHEMA))
-    store.record_events([entry], {event.event_id: [statuses.received(1, event, now)]})
-    planned = PlannedDeclaration(
-        "IN",
-        DECLARATION.dump_json(declaration).decode(),
-        json.dumps(declaration_to_body(declaration)),
-    )
-    [stored] = store.plan_declarations(event.event_id, "EMP-G-1", [planned], now.timestamp())
+    await store.record_events([entry], {event.event_id: [statuses.received(1, event, now)]})
+    planned = PlannedDeclaration(declaration, declaration_to_body(declaration))
+    [stored] = await store.plan_declarations(event.event_id, "EMP-G-1", [planned], now.timestamp())
     submitted = DeclarationProgress(
         DeclarationState.SUBMITTED,
         attempts=1,
         declaration_id=656309300157,
         submitted_at=now - timedelta(hours=2),
     )
-    store.save_progress(
-        stored, submitted, next_action_at=None, outbox=[], periods_json=None, now=now.timestamp()
+    await store.save_progress(
+        stored, submitted, next_action_at=None, outbox=[], periods=None, now=now.timestamp()
     )
     return store
 
 
-def test_gauges_count_only_owned_partitions(tmp_path: Path) -> None:
+async def test_gauges_count_only_owned_partitions(tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    store = _store_with_one_pending_declaration(tmp_path / "s.sqlite3", now)
+    store = await _store_with_one_pending_declaration(tmp_path / "s.sqlite3", now)
     metrics = PrometheusMetrics()
     owned: frozenset[int] = frozenset({1})
     sampler = StoreSampler(store, metrics, lambda: owned, clock=now.timestamp)
     try:
-        sampler.sample()
+        await sampler.sample()
         text = metrics.render().decode()
         assert 'dimona_adapter_pending_polls{age="lt_6h"} 1.0' in text
         assert 'dimona_adapter_pending_polls{age="lt_1m"} 0.0' in text
         assert "dimona_adapter_outbox_backlog 1.0" in text
         assert "dimona_adapter_partitions_assigned 1.0" in text
         owned = frozenset({0})
-        sampler.sample()
+        await sampler.sample()
         text = metrics.render().decode()
         assert 'dimona_adapter_pending_polls{age="lt_6h"} 0.0' in text
         assert "dimona_adapter_outbox_backlog 0.0" in text
@@ -80,7 +67,7 @@ def test_gauges_count_only_owned_partitions(tmp_path: Path) -> None:
 
 
 async def test_sampler_task_stops_and_store_check_follows_the_store(tmp_path: Path) -> None:
-    store = _store_with_one_pending_declaration(tmp_path / "s.sqlite3", datetime.now(UTC))
+    store = await _store_with_one_pending_declaration(tmp_path / "s.sqlite3", datetime.now(UTC))
     metrics = PrometheusMetrics()
     stopping = asyncio.Event()
     sampler = StoreSampler(store, metrics, lambda: frozenset({1}), interval_s=0.01)
@@ -106,7 +93,7 @@ async def test_operations_bundle_serves_and_samples(tmp_path: Path) -> None:
 
     from adapter.edges.http.ops import operations
 
-    store = _store_with_one_pending_declaration(tmp_path / "s.sqlite3", datetime.now(UTC))
+    store = await _store_with_one_pending_declaration(tmp_path / "s.sqlite3", datetime.now(UTC))
     try:
         async with operations(
             host="127.0.0.1",

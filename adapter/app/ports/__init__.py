@@ -3,12 +3,20 @@
 No port imports a use case; the edges implement these, the app ring is written against them.
 """
 
+from adapter.app.ports.audit import (
+    DeclarationWithEvent,
+    EmploymentHistory,
+    RecordedEvent,
+    StatusRecord,
+    Transition,
+)
 from adapter.app.ports.clock import Clock
 from adapter.app.ports.codecs import RecordDecoder, RecordEncoder
 from adapter.app.ports.dimona import DimonaGateway
 from adapter.app.ports.kafka import DeadLetterSink, EventSource, StatusPublisher
 from adapter.app.ports.records import (
     ConsumedMessage,
+    EventOutcome,
     InboxEntry,
     OutboundRecord,
     OutboxBacklog,
@@ -17,28 +25,39 @@ from adapter.app.ports.records import (
     Recorded,
     Rejected,
     StoredDeclaration,
+    WireBody,
 )
-from adapter.app.ports.store import Store
+from adapter.app.ports.store import Inbox, Ledger, Outbox, StoreView
 from adapter.app.ports.telemetry import HealthReport, Metrics
 
 __all__ = [
     "Clock",
     "ConsumedMessage",
     "DeadLetterSink",
+    "DeclarationWithEvent",
     "DimonaGateway",
+    "EmploymentHistory",
+    "EventOutcome",
     "EventSource",
     "HealthReport",
+    "Inbox",
     "InboxEntry",
+    "Ledger",
     "Metrics",
     "OutboundRecord",
+    "Outbox",
     "OutboxBacklog",
     "OutboxEntry",
     "PlannedDeclaration",
     "RecordDecoder",
     "RecordEncoder",
     "Recorded",
+    "RecordedEvent",
     "Rejected",
     "StatusPublisher",
-    "Store",
+    "StatusRecord",
+    "StoreView",
     "StoredDeclaration",
+    "Transition",
+    "WireBody",
 ]

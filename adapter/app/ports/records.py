@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from adapter.core.declarations import Declaration
 from adapter.core.errors import Violation
+from adapter.core.events import EmploymentEvent
 from adapter.core.machine import DeclarationProgress
 
 
@@ -25,16 +29,32 @@ class ConsumedMessage:
 
 @dataclass(frozen=True, slots=True)
 class InboxEntry:
-    """One accepted inbound event, recorded once by its event id."""
+    """One accepted inbound event, recorded once by its event id, and where it was read."""
 
-    event_id: str
-    employment_id: str
-    event_type: str
+    event: EmploymentEvent
     topic: str
     partition: int
     offset: int
-    event_json: str
     received_at: float
+
+    @property
+    def event_id(self) -> str:
+        return self.event.event_id
+
+    @property
+    def employment_id(self) -> str:
+        return self.event.employment_id
+
+
+class EventOutcome(StrEnum):
+    """How the work of one inbound event ended."""
+
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+WireBody = Mapping[str, Any]
+"""A declaration as rendered for the gateway at plan time (kept for the audit trail)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +65,15 @@ class StoredDeclaration:
     employment_id: str
     event_id: str
     position: int
-    kind: str
-    declaration_json: str
-    body_json: str
+    declaration: Declaration
+    body: WireBody | None
+    """None when it could not be rendered at plan time (its period id was still unknown)."""
     progress: DeclarationProgress
     next_action_at: float | None
+
+    @property
+    def kind(self) -> str:
+        return self.declaration.kind.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +106,11 @@ class OutboxBacklog:
 
 @dataclass(frozen=True, slots=True)
 class PlannedDeclaration:
-    kind: str
-    declaration_json: str
-    body_json: str
+    """A declaration the translation asks for, before the ledger gives it a row."""
+
+    declaration: Declaration
+    body: WireBody | None = None
+    """None when it can only be rendered later (its period id is still unknown)."""
 
 
 class Recorded(StrEnum):

@@ -1,6 +1,6 @@
 """One call for the composition root: metrics, health, the ops server and the store sampler.
 
-async with operations(host=..., port=..., store=sync_store,
+async with operations(host=..., port=..., store=store,
                       partitions=lambda: source.assigned_partitions) as ops:
     ... Runner(..., metrics=ops.metrics, health=ops.health) ...
 """
@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from adapter.app.ports import StoreView
 from adapter.edges.http.health import Health
 from adapter.edges.http.prometheus import PrometheusMetrics
 from adapter.edges.http.sampler import StoreSampler, store_check
 from adapter.edges.http.server import OpsServer
-from adapter.edges.store.sql import SqlStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ async def operations(
     *,
     host: str,
     port: int,
-    store: SqlStore | None,
+    store: StoreView | None,
     partitions: Callable[[], frozenset[int]],
     liveness_window_s: float = 60.0,
     sample_interval_s: float = 15.0,

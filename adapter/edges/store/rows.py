@@ -1,4 +1,8 @@
-"""Mapping between store rows and the records of ``adapter.app.ports``."""
+"""Mapping between store rows and the records of ``adapter.app.ports``: the store's JSON.
+
+The JSON written here is the JSON the first release wrote (same models, same dump calls), so
+a replica still running the previous release reads what this one writes, and the other way.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,36 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from adapter.app.ports import StoredDeclaration
+from pydantic import TypeAdapter
+
+from adapter.app.ports import (
+    EventOutcome,
+    InboxEntry,
+    RecordedEvent,
+    StoredDeclaration,
+    Transition,
+    WireBody,
+)
+from adapter.core.declarations import Declaration, InDeclaration
+from adapter.core.events import EmploymentEvent
 from adapter.core.machine import DeclarationProgress, DeclarationState
+from adapter.core.periods import KnownPeriod
 from adapter.core.results import DeclarationAnswer
 
+DECLARATION: Final = TypeAdapter[Declaration](Declaration)
+PERIODS: Final = TypeAdapter(tuple[KnownPeriod, ...])
+
 DECLARATION_COLUMNS: Final = (
-    "row_id, employment_id, event_id, position, kind, declaration_json, body_json, state, "
+    "row_id, employment_id, event_id, position, declaration_json, body_json, state, "
     "attempts, declaration_id, answer_json, failure, submitted_at, next_action_at"
 )
-
-EVENT_FIELDS: Final = (
-    *("eventId", "eventType", "topic", "partition", "offset"),
-    *("receivedAt", "outcome", "finishedAt"),
+INBOX_ENTRY_COLUMNS: Final = "event_json, topic, kafka_partition, kafka_offset, received_at"
+EVENT_COLUMNS: Final = (
+    "event_id, event_type, topic, kafka_partition, kafka_offset, received_at, outcome, finished_at"
 )
-
-LOG_FIELDS: Final = (
-    *("declarationRowId", "state", "attempts", "declarationId", "result"),
-    *("answer", "failure", "nextActionAt", "recordedAt"),
+LOG_COLUMNS: Final = (
+    "l.declaration_row_id, l.state, l.attempts, l.declaration_id, l.answer_json, l.failure, "
+    "l.next_action_at, l.recorded_at"
 )
 
 
@@ -35,18 +52,51 @@ def moment(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
-def worker_ssin(declaration_json: str) -> str | None:
-    """The worker's SSIN in a declaration (``worker.ssin`` of an IN, ``ssin`` of the others)."""
-    try:
-        data = json.loads(declaration_json)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    worker = data.get("worker")
-    ssin = worker.get("ssin") if isinstance(worker, dict) else None
-    ssin = ssin or data.get("ssin")
-    return ssin if isinstance(ssin, str) and ssin else None
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+# -- events -----------------------------------------------------------------------------------
+def event_json(event: EmploymentEvent) -> str:
+    return event.model_dump_json(by_alias=True)
+
+
+def inbox_entry(row: Sequence[Any]) -> InboxEntry:
+    """A row selected with ``INBOX_ENTRY_COLUMNS``."""
+    text, topic, partition, offset, received_at = row
+    event = EmploymentEvent.model_validate_json(text)
+    return InboxEntry(event, topic, int(partition), int(offset), float(received_at))
+
+
+def recorded_event(row: Sequence[Any]) -> RecordedEvent:
+    """A row selected with ``EVENT_COLUMNS``."""
+    event_id, event_type, topic, partition, offset, received_at, outcome, finished_at = row
+    return RecordedEvent(
+        event_id,
+        event_type,
+        topic,
+        int(partition),
+        int(offset),
+        float(received_at),
+        None if outcome is None else EventOutcome(outcome),
+        _float(finished_at),
+    )
+
+
+# -- declarations -----------------------------------------------------------------------------
+def declaration_json(declaration: Declaration) -> str:
+    return DECLARATION.dump_json(declaration).decode()
+
+
+def body_json(body: WireBody | None) -> str:
+    """ "" stands for a body that could not be rendered at plan time."""
+    return "" if body is None else json.dumps(body)
+
+
+def worker_ssin(declaration: Declaration) -> str | None:
+    """The worker's SSIN (``worker.ssin`` of an IN, ``ssin`` of the others)."""
+    ssin = declaration.worker.ssin if isinstance(declaration, InDeclaration) else declaration.ssin
+    return ssin or None
 
 
 def progress_columns(progress: DeclarationProgress) -> tuple[Any, ...]:
@@ -64,17 +114,20 @@ def progress_columns(progress: DeclarationProgress) -> tuple[Any, ...]:
     )
 
 
+def _answer(text: str | None) -> DeclarationAnswer | None:
+    return None if text is None else DeclarationAnswer.model_validate_json(text)
+
+
 def declaration(row: Sequence[Any]) -> StoredDeclaration:
     """A row selected with ``DECLARATION_COLUMNS``."""
-    (row_id, employment_id, event_id, position, kind, decl_json, body_json, state) = row[:8]
-    attempts, declaration_id, answer_json, failure, submitted_at, next_action_at = row[8:]
-    answer = None if answer_json is None else DeclarationAnswer.model_validate_json(answer_json)
+    row_id, employment_id, event_id, position, decl_json, body, state = row[:7]
+    attempts, declaration_id, answer_json, failure, submitted_at, next_action_at = row[7:]
     progress = DeclarationProgress(
         state=DeclarationState(state),
         attempts=int(attempts),
         declaration_id=None if declaration_id is None else int(declaration_id),
         submitted_at=moment(submitted_at),
-        answer=answer,
+        answer=_answer(answer_json),
         failure=failure,
     )
     return StoredDeclaration(
@@ -82,17 +135,32 @@ def declaration(row: Sequence[Any]) -> StoredDeclaration:
         employment_id,
         event_id,
         int(position),
-        kind,
-        decl_json,
-        body_json,
+        DECLARATION.validate_json(decl_json),
+        json.loads(body) if body else None,
         progress,
-        None if next_action_at is None else float(next_action_at),
+        _float(next_action_at),
     )
 
 
-def log_entry(row: Sequence[Any]) -> dict[str, Any]:
-    """A ``declaration_log`` row as a dict for ``history()``; the answer is decoded JSON."""
-    entry = dict(zip(LOG_FIELDS, row, strict=True))
-    if entry["answer"] is not None:
-        entry["answer"] = json.loads(entry["answer"])
-    return entry
+def transition(row: Sequence[Any]) -> Transition:
+    """A ``declaration_log`` row selected with ``LOG_COLUMNS``."""
+    row_id, state, attempts, declaration_id, answer_json, failure, next_action_at, at = row
+    return Transition(
+        int(row_id),
+        DeclarationState(state),
+        int(attempts),
+        None if declaration_id is None else int(declaration_id),
+        _answer(answer_json),
+        failure,
+        _float(next_action_at),
+        float(at),
+    )
+
+
+# -- periods ----------------------------------------------------------------------------------
+def periods_json(periods: tuple[KnownPeriod, ...]) -> str:
+    return PERIODS.dump_json(periods).decode()
+
+
+def periods(text: str | None) -> tuple[KnownPeriod, ...]:
+    return PERIODS.validate_json(text) if text else ()

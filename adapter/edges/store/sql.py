@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from adapter.app.ports import (
+    EventOutcome,
     InboxEntry,
     OutboundRecord,
     OutboxBacklog,
@@ -17,8 +19,9 @@ from adapter.app.ports import (
 )
 from adapter.core.errors import BrokenInvariant
 from adapter.core.machine import DeclarationProgress, DeclarationState
+from adapter.core.periods import KnownPeriod
 from adapter.edges.store import rows
-from adapter.edges.store.audit import AuditQueries
+from adapter.edges.store.audit import AuditQueries, marks
 from adapter.edges.store.engine import Cursor
 from adapter.edges.store.migrations import Dialect
 from adapter.edges.store.ownership import OWNED_OPEN_EMPLOYMENTS, PartitionClaims
@@ -32,18 +35,10 @@ _INBOX_COLUMNS: Final = (
     "event_id, employment_id, event_type, topic, kafka_partition, kafka_offset, event_json, "
     "received_at"
 )
-_AWAITING_ANSWER: Final = (
-    DeclarationState.SUBMITTED.value,
-    DeclarationState.WAITING_IDENTIFICATION.value,
-)
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 class SqlStore(AuditQueries):
-    """Inbox, ledger and outbox.
+    """Inbox, ledger and outbox, synchronous (``roles.py`` serves them to the event loop).
 
     Every public method is one transaction: it commits entirely or leaves nothing behind.
     Writes that move an employment forward are fenced by ``claims`` (``ownership.py``).
@@ -70,6 +65,7 @@ class SqlStore(AuditQueries):
         fresh: list[Recorded] = []
         with self._tx() as cur:
             for e in entries:
+                text = rows.event_json(e.event)
                 self._run(
                     cur,
                     f"INSERT INTO inbox ({_INBOX_COLUMNS}) "  # noqa: S608 - constant
@@ -78,11 +74,11 @@ class SqlStore(AuditQueries):
                     (
                         e.event_id,
                         e.employment_id,
-                        e.event_type,
+                        e.event.event_type.value,
                         e.topic,
                         e.partition,
                         e.offset,
-                        e.event_json,
+                        text,
                         e.received_at,
                     ),
                 )
@@ -91,7 +87,7 @@ class SqlStore(AuditQueries):
                     self._insert_outbox(cur, outbox.get(e.event_id, ()), e.received_at)
                     continue
                 self._run(cur, "SELECT event_json FROM inbox WHERE event_id = ?", (e.event_id,))
-                same = cur.fetchone()[0] == e.event_json
+                same = cur.fetchone()[0] == text
                 fresh.append(Recorded.DUPLICATE if same else Recorded.CONFLICT)
         return fresh
 
@@ -108,7 +104,7 @@ class SqlStore(AuditQueries):
                     "GROUP BY employment_id ORDER BY MIN(seq)",
                 )
             else:
-                query = OWNED_OPEN_EMPLOYMENTS.format(marks=_marks(partitions))
+                query = OWNED_OPEN_EMPLOYMENTS.format(marks=marks(partitions))
                 self._run(cur, query, list(partitions))
             return [row[0] for row in cur.fetchall()]
 
@@ -116,27 +112,15 @@ class SqlStore(AuditQueries):
         with self._tx() as cur:
             self._run(
                 cur,
-                f"SELECT {_INBOX_COLUMNS} FROM inbox "  # noqa: S608 - constant
+                f"SELECT {rows.INBOX_ENTRY_COLUMNS} FROM inbox "  # noqa: S608 - constant
                 "WHERE employment_id = ? AND outcome IS NULL ORDER BY seq LIMIT 1",
                 (employment_id,),
             )
             row = cur.fetchone()
-        if row is None:
-            return None
-        event_id, employment, event_type, topic, partition, offset, event_json, received = row
-        return InboxEntry(
-            event_id,
-            employment,
-            event_type,
-            topic,
-            int(partition),
-            int(offset),
-            event_json,
-            float(received),
-        )
+        return None if row is None else rows.inbox_entry(row)
 
     def finish_event(
-        self, event_id: str, outcome: str, outbox: Sequence[OutboundRecord], now: float
+        self, event_id: str, outcome: EventOutcome, outbox: Sequence[OutboundRecord], now: float
     ) -> None:
         """Close an open event with its outcome; a second call changes nothing (first wins)."""
         with self._tx() as cur:
@@ -148,15 +132,15 @@ class SqlStore(AuditQueries):
                 cur,
                 "UPDATE inbox SET outcome = ?, finished_at = ? "
                 "WHERE event_id = ? AND outcome IS NULL",
-                (outcome, now, event_id),
+                (outcome.value, now, event_id),
             )
             if cur.rowcount > 0:
                 self._insert_outbox(cur, outbox, now)
 
     # -- periods and declarations -----------------------------------------------------------
-    def periods_json(self, employment_id: str) -> str | None:
+    def known_periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
         with self._tx() as cur:
-            return self._periods(cur, employment_id)
+            return rows.periods(self._periods(cur, employment_id))
 
     def plan_declarations(
         self, event_id: str, employment_id: str, planned: Sequence[PlannedDeclaration], now: float
@@ -167,7 +151,7 @@ class SqlStore(AuditQueries):
             existing = self._declarations(cur, event_id)
             if existing:
                 return existing
-            return self._insert_planned(cur, event_id, employment_id, planned, 0, now)
+            return self._insert_planned(cur, event_id, employment_id, planned, [], 0, now)
 
     def append_declarations(
         self,
@@ -182,7 +166,10 @@ class SqlStore(AuditQueries):
         positions already taken are left as they are."""
         with self._tx() as cur:
             self.claims.check(cur, self._run, employment_id)
-            return self._insert_planned(cur, event_id, employment_id, planned, first_position, now)
+            existing = self._declarations(cur, event_id)
+            return self._insert_planned(
+                cur, event_id, employment_id, planned, existing, first_position, now
+            )
 
     def _insert_planned(
         self,
@@ -190,36 +177,56 @@ class SqlStore(AuditQueries):
         event_id: str,
         employment_id: str,
         planned: Sequence[PlannedDeclaration],
+        existing: Sequence[StoredDeclaration],
         first_position: int,
         now: float,
     ) -> list[StoredDeclaration]:
-        before = {d.row_id for d in self._declarations(cur, event_id)}
+        """Insert the positions not taken yet; the new rows are built from what was given
+        (nothing to parse back), the rows already there are kept as they are."""
+        by_position = {d.position: d for d in existing}
+        raced = False
         for position, p in enumerate(planned, start=first_position):
+            if position in by_position:
+                continue
             self._run(
                 cur,
                 "INSERT INTO declarations (employment_id, event_id, position, kind, "
                 "declaration_json, body_json, worker_ssin, state, created_at, updated_at, "
                 "next_action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (event_id, position) DO NOTHING",
+                "ON CONFLICT (event_id, position) DO NOTHING RETURNING row_id",
                 (
                     employment_id,
                     event_id,
                     position,
-                    p.kind,
-                    p.declaration_json,
-                    p.body_json,
-                    rows.worker_ssin(p.declaration_json),
+                    p.declaration.kind.value,
+                    rows.declaration_json(p.declaration),
+                    rows.body_json(p.body),
+                    rows.worker_ssin(p.declaration),
                     DeclarationState.PLANNED.value,
                     now,
                     now,
                     now,
                 ),
             )
-        declarations = self._declarations(cur, event_id)
-        for stored in declarations:
-            if stored.row_id not in before:
-                self._log(cur, stored.row_id, stored.progress, stored.next_action_at, now)
-        return declarations
+            inserted = cur.fetchone()
+            if inserted is None:  # taken meanwhile by another writer: theirs stands
+                raced = True
+                continue
+            stored = StoredDeclaration(
+                int(inserted[0]),
+                employment_id,
+                event_id,
+                position,
+                p.declaration,
+                p.body,
+                DeclarationProgress(DeclarationState.PLANNED),
+                now,
+            )
+            self._log(cur, stored.row_id, stored.progress, stored.next_action_at, now)
+            by_position[position] = stored
+        if raced:
+            return self._declarations(cur, event_id)
+        return [by_position[position] for position in sorted(by_position)]
 
     def declarations_of_event(self, event_id: str) -> list[StoredDeclaration]:
         with self._tx() as cur:
@@ -241,7 +248,7 @@ class SqlStore(AuditQueries):
         *,
         next_action_at: float | None,
         outbox: Sequence[OutboundRecord],
-        periods_json: str | None,
+        periods: tuple[KnownPeriod, ...] | None,
         now: float,
     ) -> StoredDeclaration:
         """The new progress, the periods it implies and its status events: one transaction.
@@ -261,20 +268,20 @@ class SqlStore(AuditQueries):
                 msg = f"no declaration with row id {declaration.row_id}"
                 raise UnknownDeclarationError(msg)
             self._log(cur, declaration.row_id, progress, next_action_at, now)
-            if periods_json is not None:
-                self._save_periods(cur, declaration.employment_id, periods_json, now)
+            if periods is not None:
+                self._save_periods(cur, declaration.employment_id, rows.periods_json(periods), now)
             self._insert_outbox(cur, outbox, now)
-        return StoredDeclaration(
-            declaration.row_id,
-            declaration.employment_id,
-            declaration.event_id,
-            declaration.position,
-            declaration.kind,
-            declaration.declaration_json,
-            declaration.body_json,
-            progress,
-            next_action_at,
-        )
+        return replace(declaration, progress=progress, next_action_at=next_action_at)
+
+    def declaration_ids_of_employment(self, employment_id: str) -> frozenset[int]:
+        with self._tx() as cur:
+            self._run(
+                cur,
+                "SELECT declaration_id FROM declarations "
+                "WHERE employment_id = ? AND declaration_id IS NOT NULL",
+                (employment_id,),
+            )
+            return frozenset(int(row[0]) for row in cur.fetchall())
 
     def _log(
         self,
@@ -304,16 +311,6 @@ class SqlStore(AuditQueries):
             (employment_id, periods_json, now),
         )
 
-    def pending_poll_count(self) -> int:
-        """Declarations submitted and still waiting for ONSS's final answer."""
-        with self._tx() as cur:
-            self._run(
-                cur,
-                f"SELECT COUNT(*) FROM declarations WHERE state IN ({_marks(_AWAITING_ANSWER)})",  # noqa: S608
-                _AWAITING_ANSWER,
-            )
-            return int(cur.fetchone()[0])
-
     # -- outbox ---------------------------------------------------------------------------
     def _insert_outbox(self, cur: Cursor, records: Sequence[OutboundRecord], now: float) -> None:
         for record in records:
@@ -332,7 +329,7 @@ class SqlStore(AuditQueries):
     def _pending_where(partitions: Sequence[int] | None) -> tuple[str, list[Any]]:
         if partitions is None:
             return "published_at IS NULL", []
-        return f"published_at IS NULL AND source_partition IN ({_marks(partitions)})", [*partitions]
+        return f"published_at IS NULL AND source_partition IN ({marks(partitions)})", [*partitions]
 
     def pending_outbox(self, partitions: Sequence[int] | None, limit: int) -> list[OutboxEntry]:
         if partitions is not None and not partitions:

@@ -7,8 +7,14 @@ import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from adapter.app.async_store import AsyncStore
-from adapter.app.ports import ConsumedMessage, InboxEntry, OutboxEntry, Rejected
+from adapter.app.ports import (
+    ConsumedMessage,
+    EventOutcome,
+    Inbox,
+    InboxEntry,
+    OutboxEntry,
+    Rejected,
+)
 from adapter.core.events import EmploymentEvent
 from adapter.demo_events import hire, ssin_for
 from adapter.edges.avro.codec import SingleObjectCodec
@@ -126,7 +132,7 @@ def hire_message(
 class FinishingDriver:
     """Stands for the declaration driver: closes each event at once, or raises ``error``."""
 
-    def __init__(self, store: AsyncStore, error: BaseException | None = None) -> None:
+    def __init__(self, store: Inbox, error: BaseException | None = None) -> None:
         self.store = store
         self.error = error
         self.processed: list[str] = []
@@ -136,10 +142,10 @@ class FinishingDriver:
         return True
 
     async def next_event(self, employment_id: str) -> InboxEntry | None:
-        return await self.store.call(self.store.sync.next_open_event, employment_id)
+        return await self.store.next_open_event(employment_id)
 
     async def process_event(self, entry: InboxEntry) -> None:
         self.processed.append(entry.event_id)
         if self.error is not None:
             raise self.error
-        await self.store.call(self.store.sync.finish_event, entry.event_id, "DONE", [], 0.0)
+        await self.store.finish_event(entry.event_id, EventOutcome.DONE, [], 0.0)

@@ -6,19 +6,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from adapter.app.async_store import AsyncStore
 from adapter.app.executor import Executor
 from adapter.app.intake import Intake
-from adapter.app.ports import ConsumedMessage, InboxEntry, OutboxEntry, Rejected
+from adapter.app.ports import (
+    ConsumedMessage,
+    EventOutcome,
+    Inbox,
+    InboxEntry,
+    OutboxEntry,
+    Rejected,
+)
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
 from adapter.core.events import EmploymentEvent
 from adapter.demo_events import hire, ssin_for
 from adapter.edges.avro.codec import SingleObjectCodec
-from adapter.edges.store.sqlite import SqliteStore
+from adapter.edges.store.memory import MemoryStore
 
 
 class Clock:
@@ -72,7 +77,7 @@ class Source:
 class BlockingDriver:
     """Holds every event until released: the employments stay in flight."""
 
-    def __init__(self, store: AsyncStore) -> None:
+    def __init__(self, store: Inbox) -> None:
         self.store = store
         self.release = asyncio.Event()
         self.stop_requested: Callable[[str], bool] = lambda _e: False
@@ -81,11 +86,11 @@ class BlockingDriver:
         return True
 
     async def next_event(self, employment_id: str) -> InboxEntry | None:
-        return await self.store.call(self.store.sync.next_open_event, employment_id)
+        return await self.store.next_open_event(employment_id)
 
     async def process_event(self, entry: InboxEntry) -> None:
         await self.release.wait()
-        await self.store.call(self.store.sync.finish_event, entry.event_id, "DONE", [], 0.0)
+        await self.store.finish_event(entry.event_id, EventOutcome.DONE, [], 0.0)
 
 
 class NoPublisher:
@@ -106,9 +111,8 @@ def message(offset: int) -> ConsumedMessage:
     return ConsumedMessage("in", 0, offset, f"E-{offset}".encode(), value)
 
 
-async def test_pauses_above_the_bound_and_resumes_below_half(tmp_path: Path) -> None:
-    store = AsyncStore(SqliteStore(tmp_path / "store.sqlite3"))
-    store.sync.migrate()
+async def test_pauses_above_the_bound_and_resumes_below_half() -> None:
+    store = MemoryStore()
     statuses = StatusEvents(SingleObjectCodec("declaration_status_changed"))
     source = Source([message(i) for i in range(10)])
     driver = BlockingDriver(store)
@@ -116,7 +120,8 @@ async def test_pauses_above_the_bound_and_resumes_below_half(tmp_path: Path) -> 
     runner = Runner(
         source=source,
         intake=Intake(SingleObjectCodec("employment_event"), statuses),
-        store=store,
+        inbox=store,
+        outbox=store,
         executor=executor,
         relay=OutboxRelay(store, NoPublisher(), partitions=lambda: frozenset({0})),
         dead_letters=NoDeadLetters(),
@@ -128,11 +133,11 @@ async def test_pauses_above_the_bound_and_resumes_below_half(tmp_path: Path) -> 
     await asyncio.wait_for(source.paused.wait(), 10)
     assert executor.active_employments == 10
     assert source.committed == list(range(10))  # committed once recorded, not once declared
-    assert await store.call(store.sync.employments_with_open_events, None)
+    assert await store.employments_with_open_events(None)
     driver.release.set()
     await asyncio.wait_for(source.resumed.wait(), 10)
     stopping.set()
     await task
     assert source.log[:3] == ["handler", "pause", "resume"]
-    assert await store.call(store.sync.employments_with_open_events, None) == []
+    assert await store.employments_with_open_events(None) == []
     store.close()

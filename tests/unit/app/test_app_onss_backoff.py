@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from pathlib import Path
 
-from adapter.app.async_store import AsyncStore
 from adapter.app.driver import DeclarationDriver, DriverConfig
 from adapter.app.intake import Accepted, Intake
 from adapter.app.onss_circuit import CircuitConfig, OnssCircuit
@@ -16,7 +14,7 @@ from adapter.app.status_events import StatusEvents
 from adapter.core.errors import TransientError
 from adapter.core.machine import DeclarationState
 from adapter.core.results import DeclarationAnswer, DimonaResult
-from adapter.edges.store.sqlite import SqliteStore
+from adapter.edges.store.memory import MemoryStore
 from tests.unit.app.fakes import EVENTS, STATUSES, MovingClock, hire_message
 
 DECLARATION_ID = 100_000_000_017
@@ -46,19 +44,17 @@ class FailingOnss:
         raise AssertionError("no reconciliation here")
 
 
-async def drive_one(
-    tmp_path: Path, onss: FailingOnss, clock: MovingClock, **config: float
-) -> AsyncStore:
-    store = AsyncStore(SqliteStore(tmp_path / "store.sqlite3"))
-    store.sync.migrate()
+async def drive_one(onss: FailingOnss, clock: MovingClock, **config: float) -> MemoryStore:
+    store = MemoryStore()
     message = hire_message(1)
     accepted = Intake(EVENTS, StatusEvents(STATUSES)).examine(
         message, now=clock.now(), today=clock.today()
     )
     assert isinstance(accepted, Accepted)
-    store.sync.record_events([accepted.entry], {})
+    await store.record_events([accepted.entry], {})
     driver = DeclarationDriver(
-        store=store,
+        inbox=store,
+        ledger=store,
         gateway=onss,  # type: ignore[arg-type]
         statuses=StatusEvents(STATUSES),
         clock=clock,
@@ -71,30 +67,30 @@ async def drive_one(
         ),
         sleep=clock.sleep,
     )
-    entry: InboxEntry | None = store.sync.next_open_event("E-1")
+    entry: InboxEntry | None = await store.next_open_event("E-1")
     assert entry is not None
     await asyncio.wait_for(driver.process_event(entry), 10)
     return store
 
 
-async def test_polls_back_off_exponentially_while_onss_fails(tmp_path: Path) -> None:
+async def test_polls_back_off_exponentially_while_onss_fails() -> None:
     clock = MovingClock()
     onss = FailingOnss(clock, failures=10)
-    store = await drive_one(tmp_path, onss, clock)
+    store = await drive_one(onss, clock)
     first = onss.polled_at[0]
     in_first_30_s = [t for t in onss.polled_at if t - first <= 30.0]
     # Before the fix: a GET every ~0.4 s, 74 in 30 s. Now: 0.5, 1, 2, 4, 8, 16 s... (jittered).
     assert len(in_first_30_s) <= 7, in_first_30_s
     gaps = [b - a for a, b in zip(onss.polled_at, onss.polled_at[1:11], strict=False)]
     assert all(later >= earlier for earlier, later in itertools.pairwise(gaps)), gaps
-    (declaration,) = store.sync.history("E-1")["declarations"]
+    (declaration,) = (await store.history("E-1")).declarations
     assert declaration.progress.state is DeclarationState.ACCEPTED
 
 
-async def test_a_retry_after_is_honoured_up_to_its_cap(tmp_path: Path) -> None:
+async def test_a_retry_after_is_honoured_up_to_its_cap() -> None:
     clock = MovingClock()
     onss = FailingOnss(clock, failures=2, retry_after=86_400.0)  # "come back tomorrow"
-    await drive_one(tmp_path, onss, clock, retry_after_cap_s=120.0, retry_backoff_cap_s=300.0)
+    await drive_one(onss, clock, retry_after_cap_s=120.0, retry_backoff_cap_s=300.0)
     gaps = [b - a for a, b in zip(onss.polled_at, onss.polled_at[1:], strict=False)]
     assert gaps
     assert all(gap <= 121.0 for gap in gaps), gaps

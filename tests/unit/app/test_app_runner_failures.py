@@ -4,13 +4,13 @@ the process after closing the consumer, bad keys and conflicting re-sends are de
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pytest
 
-from adapter.app.async_store import AsyncStore
 from adapter.app.executor import Executor
 from adapter.app.intake import Intake
+from adapter.app.ports import InboxEntry, OutboundRecord, Recorded
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
@@ -19,7 +19,7 @@ from adapter.core.errors import FatalConfiguration, OwnershipLost
 from adapter.core.status import DeclarationStatus
 from adapter.edges.http.health import Health
 from adapter.edges.store.engine import StoreUnavailableError
-from adapter.edges.store.sqlite import SqliteStore
+from adapter.edges.store.memory import MemoryStore
 from tests.unit.app.fakes import (
     EVENTS,
     STATUSES,
@@ -32,46 +32,46 @@ from tests.unit.app.fakes import (
 )
 
 
-class FlakyStore(SqliteStore):
+class FlakyStore(MemoryStore):
     """Fails ``record_events`` the first ``outage`` times, as a PostgreSQL outage would."""
 
-    def __init__(self, path: Path, outage: int) -> None:
-        super().__init__(path)
+    def __init__(self, outage: int) -> None:
+        super().__init__()
         self.outage = outage
 
-    def record_events(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def record_events(
+        self, entries: Sequence[InboxEntry], outbox: Mapping[str, Sequence[OutboundRecord]]
+    ) -> list[Recorded]:
         if self.outage > 0:
             self.outage -= 1
             raise StoreUnavailableError("store unavailable: OperationalError: server closed")
-        return super().record_events(*args, **kwargs)
+        return await super().record_events(entries, outbox)
 
 
 def build(
-    tmp_path: Path,
     source: Source,
     *,
-    store: SqliteStore | None = None,
+    store: MemoryStore | None = None,
     error: BaseException | None = None,
     health: Health | None = None,
-) -> tuple[Runner, AsyncStore, DeadLetters, Publisher, FinishingDriver]:
-    sync = store or SqliteStore(tmp_path / "store.sqlite3")
-    sync.migrate()
-    async_store = AsyncStore(sync)
-    driver = FinishingDriver(async_store, error)
+) -> tuple[Runner, MemoryStore, DeadLetters, Publisher, FinishingDriver]:
+    memory = store or MemoryStore()
+    driver = FinishingDriver(memory, error)
     executor = Executor(driver, retry_delay_s=0.01)  # type: ignore[arg-type]
     dead_letters, publisher = DeadLetters(), Publisher()
     runner = Runner(
         source=source,
         intake=Intake(EVENTS, StatusEvents(STATUSES)),
-        store=async_store,
+        inbox=memory,
+        outbox=memory,
         executor=executor,
-        relay=OutboxRelay(async_store, publisher, partitions=lambda: frozenset({0})),
+        relay=OutboxRelay(memory, publisher, partitions=lambda: frozenset({0})),
         dead_letters=dead_letters,
         clock=MovingClock(),
         config=RunnerConfig(batch_size=10, drain_budget_s=1.0, outage_backoff_cap_s=0.02),
         telemetry=Telemetry(health=health) if health else None,
     )
-    return runner, async_store, dead_letters, publisher, driver
+    return runner, memory, dead_letters, publisher, driver
 
 
 async def run_until_drained(runner: Runner, source: Source, settle: float = 0.2) -> None:
@@ -83,14 +83,12 @@ async def run_until_drained(runner: Runner, source: Source, settle: float = 0.2)
     await asyncio.wait_for(task, 10)
 
 
-async def test_a_store_outage_rewinds_the_batch_reports_not_ready_and_resumes(
-    tmp_path: Path,
-) -> None:
+async def test_a_store_outage_rewinds_the_batch_reports_not_ready_and_resumes() -> None:
     source = Source([hire_message(n) for n in range(3)])
     health = Health()
     health.partitions_assigned(True)
-    store = FlakyStore(tmp_path / "s.sqlite3", outage=3)
-    runner, _, dead_letters, _, driver = build(tmp_path, source, store=store, health=health)
+    store = FlakyStore(outage=3)
+    runner, _, dead_letters, _, driver = build(source, store=store, health=health)
     stopping = asyncio.Event()
     task = asyncio.create_task(runner.run(stopping))
     while not source.rewound:  # noqa: ASYNC110 - the fake source has no event for this
@@ -110,13 +108,11 @@ async def test_a_store_outage_rewinds_the_batch_reports_not_ready_and_resumes(
     assert source.log[-1] == "close"
 
 
-async def test_a_fatal_error_in_an_actor_stops_the_runner_and_closes_the_consumer(
-    tmp_path: Path,
-) -> None:
+async def test_a_fatal_error_in_an_actor_stops_the_runner_and_closes_the_consumer() -> None:
     source = Source([hire_message(1)])
     health = Health()
     runner, *_ = build(
-        tmp_path, source, error=FatalConfiguration("HTTP 401 with a fresh token"), health=health
+        source, error=FatalConfiguration("HTTP 401 with a fresh token"), health=health
     )
     stopping = asyncio.Event()
     with pytest.raises(FatalConfiguration, match="fresh token"):
@@ -127,19 +123,19 @@ async def test_a_fatal_error_in_an_actor_stops_the_runner_and_closes_the_consume
     assert verdict.checks["fatal"] == "FatalConfiguration"
 
 
-async def test_an_actor_that_lost_ownership_ends_without_retrying(tmp_path: Path) -> None:
+async def test_an_actor_that_lost_ownership_ends_without_retrying() -> None:
     source = Source([hire_message(1)])
-    runner, _, _, _, driver = build(tmp_path, source, error=OwnershipLost("partition 0"))
+    runner, _, _, _, driver = build(source, error=OwnershipLost("partition 0"))
     await run_until_drained(runner, source)
     assert driver.processed == [driver.processed[0]]  # once, never woken again
 
 
 @pytest.mark.parametrize("key", [None, b"E-other"])
 async def test_a_record_not_keyed_by_its_employment_is_dead_lettered_and_rejected(
-    tmp_path: Path, key: bytes | None
+    key: bytes | None,
 ) -> None:
     source = Source([hire_message(1, key=key), hire_message(2)])
-    runner, _, dead_letters, publisher, driver = build(tmp_path, source)
+    runner, _, dead_letters, publisher, driver = build(source)
     await run_until_drained(runner, source)
     (dead,) = dead_letters.sent
     assert dead.reason_code == "KEY_MISMATCH"
@@ -151,16 +147,14 @@ async def test_a_record_not_keyed_by_its_employment_is_dead_lettered_and_rejecte
     assert source.committed == [1, 2]
 
 
-async def test_an_event_id_resent_with_other_content_is_a_conflict_the_source_hears_of(
-    tmp_path: Path,
-) -> None:
+async def test_an_event_id_resent_with_other_content_is_a_conflict_the_source_hears_of() -> None:
     first = hire_message(1, eventId="0b9e6c39-3f42-4a4e-9a43-5a7c1f0e2d11")
     same = hire_message(1, offset=2, eventId="0b9e6c39-3f42-4a4e-9a43-5a7c1f0e2d11")
     other = hire_message(
         1, offset=3, eventId="0b9e6c39-3f42-4a4e-9a43-5a7c1f0e2d11", source="another-system"
     )
     source = Source([first, same, other])
-    runner, _, dead_letters, publisher, driver = build(tmp_path, source)
+    runner, _, dead_letters, publisher, driver = build(source)
     await run_until_drained(runner, source)
     assert [(d.message.offset, d.reason_code) for d in dead_letters.sent] == [
         (3, "DUPLICATE_CONFLICT")
