@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
 
 from adapter.app.executor import Executor
 from adapter.app.ports import InboxEntry
 from adapter.bench.baseline import OnePerPartitionExecutor
+from adapter.core.events import EmploymentEvent
+from adapter.demo_events import hire, ssin_for
 
 PARTITION_OF = {"E-1": 0, "E-2": 0, "E-3": 1}
 
@@ -38,7 +41,10 @@ class HeldDriver:
             return None
         self._served.add(employment_id)
         partition = PARTITION_OF[employment_id]
-        return InboxEntry(f"ev-{employment_id}", employment_id, "HIRE", "t", partition, 0, "{}", 0)
+        event = EmploymentEvent.model_validate(
+            hire(employment_id, ssin_for(len(self._served)), date(2026, 12, 1))
+        )
+        return InboxEntry(event, "t", partition, 0, 0.0)
 
     async def process_event(self, entry: InboxEntry) -> None:
         async with self.started:
