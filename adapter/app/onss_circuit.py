@@ -1,6 +1,6 @@
 """One shared brake for every call to ONSS: a failing service slows every actor, not none.
 
-Each actor backs off on its own declaration (``backoff.retry_delay``); without a shared
+Each declaration backs off on its own (the machine's ``backoff_s``); without a shared
 brake, 1,000 pending declarations would still mean 1,000 requests per backoff step against
 the quota every declarant shares. The circuit counts consecutive failures of any ONSS call:
 from ``threshold`` on, every caller waits until ``open_until`` (a growing, jittered pause, to
@@ -12,16 +12,14 @@ Pure bookkeeping over an injected clock (``time.monotonic`` in production): test
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from adapter.app.backoff import retry_delay
-from adapter.app.ports import StoredDeclaration
+from adapter.app.ports import Clock, StoredDeclaration
 from adapter.core.errors import TransientError
 
 logger = logging.getLogger(__name__)
@@ -84,27 +82,17 @@ class OnssCircuit:
 
 
 class OnssCalls:
-    """What the driver does around every ONSS call: the shared circuit, the per-declaration
-    backoff (exponential with jitter, ``Retry-After`` honoured up to a cap) and the warning
-    that says why a declaration waits."""
+    """What the shell does around every ONSS call: wait while the shared circuit is open,
+    make the call, tell the circuit how it went; and the warning that says why a declaration
+    waits (the wait itself is the machine's decision)."""
 
-    def __init__(
-        self,
-        circuit: OnssCircuit,
-        *,
-        backoff_cap_s: float,
-        retry_after_cap_s: float,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
+    def __init__(self, circuit: OnssCircuit, clock: Clock) -> None:
         self.circuit = circuit
-        self._sleep = sleep
-        self._backoff_cap_s = backoff_cap_s
-        self._retry_after_cap_s = retry_after_cap_s
+        self._clock = clock
 
     async def call(self, operation: Callable[[], Awaitable[R]]) -> R:
-        """Wait while the circuit is open, make the call, and tell the circuit how it went."""
         if (wait := self.circuit.wait_s()) > 0:
-            await self._sleep(wait)
+            await self._clock.sleep_until(self._clock.now() + timedelta(seconds=wait))
         try:
             result = await operation()
         except TransientError as exc:
@@ -113,12 +101,8 @@ class OnssCalls:
         self.circuit.success()
         return result
 
-    def retry_delay(self, attempts: int, retry_after: float | None) -> float:
-        capped = None if retry_after is None else min(retry_after, self._retry_after_cap_s)
-        return retry_delay(attempts, capped, cap=self._backoff_cap_s)
-
     def warn_waiting(
-        self, stored: StoredDeclaration, call: str, error: str, next_attempt_at: float | None
+        self, stored: StoredDeclaration, call: str, error: str, next_attempt_at: datetime | None
     ) -> None:
         """Every ONSS failure that makes a declaration wait is logged, at warning."""
         logger.warning(
@@ -129,9 +113,7 @@ class OnssCalls:
                 "declaration_id": stored.progress.declaration_id,
                 "call": call,
                 "error": error,
-                "next_attempt_at": None
-                if next_attempt_at is None
-                else datetime.fromtimestamp(next_attempt_at, UTC).isoformat(),
+                "next_attempt_at": None if next_attempt_at is None else next_attempt_at.isoformat(),
                 "onss_consecutive_failures": self.circuit.consecutive_failures,
             },
         )

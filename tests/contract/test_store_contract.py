@@ -202,6 +202,24 @@ async def test_save_progress_round_trips_every_field(store: Store) -> None:
     assert (back.progress, back.next_action_at) == (cleared, None)
 
 
+async def test_the_failure_bookkeeping_of_the_machine_round_trips(store: Store) -> None:
+    """Failed polls and searches are counted (``retries``) and the reconciliation window is
+    kept, so a restart resumes the backoff and the window; the count shows in the log."""
+    await store.record_events([entry("e1")], {})
+    (declaration,) = await store.plan_declarations("e1", "emp-1", [planned("IN")], T0)
+    until = datetime(2026, 5, 28, 9, 20, tzinfo=UTC)
+    progress = DeclarationProgress(
+        DeclarationState.UNCERTAIN, attempts=1, retries=4, reconcile_until=until
+    )
+    await store.save_progress(
+        declaration, progress, next_action_at=T0 + 8, outbox=[], periods=None, now=T0 + 1
+    )
+    (reread,) = await store.declarations_of_event("e1")
+    assert (reread.progress.retries, reread.progress.reconcile_until) == (4, until)
+    history = await store.history("emp-1")
+    assert [t.retries for t in history.transitions] == [0, 4]
+
+
 @pytest.mark.parametrize("state", list(DeclarationState))
 async def test_every_state_round_trips(store: Store, state: DeclarationState) -> None:
     (declaration,) = await store.plan_declarations("e1", "emp-1", [planned("IN")], T0)

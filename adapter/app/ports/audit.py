@@ -38,6 +38,8 @@ class Transition:
     failure: str | None
     next_action_at: float | None
     recorded_at: float
+    retries: int = 0
+    """Consecutive failed ONSS calls (polls, searches) when this step was saved."""
 
     @property
     def result(self) -> DimonaResult | None:

@@ -296,6 +296,7 @@ def _transition(
         progress.failure,
         next_action_at,
         now,
+        progress.retries,
     )
 
 

@@ -126,6 +126,14 @@ MIGRATIONS: Final[tuple[tuple[int, str], ...]] = (
         CREATE INDEX inbox_employment ON inbox (employment_id, seq);
         """,
     ),
+    (
+        4,
+        """
+        ALTER TABLE declarations ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE declarations ADD COLUMN reconcile_until {float};
+        ALTER TABLE declaration_log ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )
 
 LATEST: Final[int] = MIGRATIONS[-1][0]

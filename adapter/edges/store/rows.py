@@ -32,7 +32,8 @@ PERIODS: Final = TypeAdapter(tuple[KnownPeriod, ...])
 
 DECLARATION_COLUMNS: Final = (
     "row_id, employment_id, event_id, position, declaration_json, body_json, state, "
-    "attempts, declaration_id, answer_json, failure, submitted_at, next_action_at"
+    "attempts, declaration_id, answer_json, failure, submitted_at, next_action_at, retries, "
+    "reconcile_until"
 )
 INBOX_ENTRY_COLUMNS: Final = "event_json, topic, kafka_partition, kafka_offset, received_at"
 EVENT_COLUMNS: Final = (
@@ -40,7 +41,7 @@ EVENT_COLUMNS: Final = (
 )
 LOG_COLUMNS: Final = (
     "l.declaration_row_id, l.state, l.attempts, l.declaration_id, l.answer_json, l.failure, "
-    "l.next_action_at, l.recorded_at"
+    "l.next_action_at, l.recorded_at, l.retries"
 )
 
 
@@ -121,7 +122,8 @@ def _answer(text: str | None) -> DeclarationAnswer | None:
 def declaration(row: Sequence[Any]) -> StoredDeclaration:
     """A row selected with ``DECLARATION_COLUMNS``."""
     row_id, employment_id, event_id, position, decl_json, body, state = row[:7]
-    attempts, declaration_id, answer_json, failure, submitted_at, next_action_at = row[7:]
+    attempts, declaration_id, answer_json, failure, submitted_at, next_action_at = row[7:13]
+    retries, reconcile_until = row[13:]
     progress = DeclarationProgress(
         state=DeclarationState(state),
         attempts=int(attempts),
@@ -129,6 +131,8 @@ def declaration(row: Sequence[Any]) -> StoredDeclaration:
         submitted_at=moment(submitted_at),
         answer=_answer(answer_json),
         failure=failure,
+        retries=int(retries or 0),
+        reconcile_until=moment(_float(reconcile_until)),
     )
     return StoredDeclaration(
         int(row_id),
@@ -144,7 +148,7 @@ def declaration(row: Sequence[Any]) -> StoredDeclaration:
 
 def transition(row: Sequence[Any]) -> Transition:
     """A ``declaration_log`` row selected with ``LOG_COLUMNS``."""
-    row_id, state, attempts, declaration_id, answer_json, failure, next_action_at, at = row
+    row_id, state, attempts, declaration_id, answer_json, failure, next_action_at, at = row[:8]
     return Transition(
         int(row_id),
         DeclarationState(state),
@@ -154,6 +158,7 @@ def transition(row: Sequence[Any]) -> Transition:
         failure,
         _float(next_action_at),
         float(at),
+        int(row[8] or 0),
     )
 
 

@@ -261,8 +261,16 @@ class SqlStore(AuditQueries):
                 cur,
                 "UPDATE declarations SET state = ?, attempts = ?, declaration_id = ?, "
                 "period_id = ?, result = ?, answer_json = ?, failure = ?, submitted_at = ?, "
-                "next_action_at = ?, updated_at = ? WHERE row_id = ?",
-                (*rows.progress_columns(progress), next_action_at, now, declaration.row_id),
+                "retries = ?, reconcile_until = ?, next_action_at = ?, updated_at = ? "
+                "WHERE row_id = ?",
+                (
+                    *rows.progress_columns(progress),
+                    progress.retries,
+                    rows.epoch(progress.reconcile_until),
+                    next_action_at,
+                    now,
+                    declaration.row_id,
+                ),
             )
             if cur.rowcount != 1:
                 msg = f"no declaration with row id {declaration.row_id}"
@@ -297,9 +305,20 @@ class SqlStore(AuditQueries):
         self._run(
             cur,
             "INSERT INTO declaration_log (declaration_row_id, state, attempts, declaration_id, "
-            "result, answer_json, failure, next_action_at, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row_id, state, attempts, declaration_id, result, answer, failure, next_action_at, now),
+            "result, answer_json, failure, next_action_at, recorded_at, retries) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row_id,
+                state,
+                attempts,
+                declaration_id,
+                result,
+                answer,
+                failure,
+                next_action_at,
+                now,
+                progress.retries,
+            ),
         )
 
     def _save_periods(self, cur: Cursor, employment_id: str, periods_json: str, now: float) -> None:

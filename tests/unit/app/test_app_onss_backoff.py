@@ -65,7 +65,6 @@ async def drive_one(onss: FailingOnss, clock: MovingClock, **config: float) -> M
                 threshold=3, cap_s=60.0, retry_after_cap_s=config.get("retry_after_cap_s", 300.0)
             ),
         ),
-        sleep=clock.sleep,
     )
     entry: InboxEntry | None = await store.next_open_event("E-1")
     assert entry is not None

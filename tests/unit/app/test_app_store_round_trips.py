@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import inspect
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 from adapter.app.driver import DeclarationDriver
@@ -64,14 +64,12 @@ async def test_an_accepted_in_costs_ten_store_round_trips() -> None:
     )
     assert isinstance(accepted, Accepted)
     await memory.record_events([accepted.entry], {})
-    sleep: Callable[[float], Awaitable[None]] = clock.sleep
     driver = DeclarationDriver(
         inbox=store,  # type: ignore[arg-type]
         ledger=store,  # type: ignore[arg-type]
         gateway=AcceptingOnss(),  # type: ignore[arg-type]
         statuses=StatusEvents(STATUSES),
         clock=clock,
-        sleep=sleep,
     )
     while (entry := await driver.next_event("E-1")) is not None:
         await driver.process_event(entry)
