@@ -17,7 +17,7 @@ import pytest
 
 from adapter.edges.http.server import PATHS
 from adapter.settings import ENV_PREFIX, Settings
-from tests.ops.conftest import settings_fields
+from tests.ops.fields import settings_fields
 
 helm = pytest.importorskip("helm_python")
 

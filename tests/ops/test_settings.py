@@ -58,7 +58,7 @@ def test_invalid_values_and_typos(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_every_setting_is_in_the_configuration_reference() -> None:
     from pathlib import Path
 
-    from tests.ops.conftest import settings_fields
+    from tests.ops.fields import settings_fields
 
     reference = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(
         encoding="utf-8"

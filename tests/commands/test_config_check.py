@@ -15,7 +15,7 @@ from adapter.edges.kafka.ladder import BrokerHandle
 from adapter.edges.kafka.topics import ensure_topics
 from adapter.edges.store.factory import open_store
 from adapter.settings import KafkaSettings, Settings, StoreSettings
-from tests.ops.conftest import use_settings
+from tests.commands.settings_env import use_settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

@@ -28,7 +28,7 @@ from adapter.edges.dimona_rest.client import DimonaRestClient
 from adapter.edges.dimona_rest.config import DimonaRestConfig
 from adapter.edges.store.factory import open_async_store
 from adapter.settings import Settings, StoreSettings
-from tests.ops.conftest import use_settings
+from tests.commands.settings_env import use_settings
 
 
 @dataclass(frozen=True)
