@@ -19,7 +19,7 @@ test: setup ## the whole test suite (unit, contract, integration with a real bro
 	$(RUN) pytest
 
 test-fast: setup ## unit and property tests only
-	$(RUN) pytest tests/unit tests/properties tests/meta
+	$(RUN) pytest tests/unit tests/properties tests/meta tests/commands/test_translate.py
 
 lint: setup
 	$(RUN) ruff check .
