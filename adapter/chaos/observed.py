@@ -1,0 +1,147 @@
+"""What a chaos run saw from the outside, and the indexes the invariants read it through.
+
+Only three witnesses: the status topic, the dead-letter topic and the sandbox's own records
+(``/admin/period-counts`` and ``/admin/state?full=1``), plus the exit codes of the adapter
+processes. Nothing is read from the adapter's store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+FINAL = frozenset({"REJECTED", "ACCEPTED", "ACCEPTED_WITH_WARNINGS", "REFUSED", "FAILED"})
+GOOD = frozenset({"ACCEPTED", "ACCEPTED_WITH_WARNINGS"})
+
+Status = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    key: bytes | None
+    value: bytes | None
+    reason_code: str
+    reason: str
+    event_id: str | None
+
+    @property
+    def identity(self) -> tuple[bytes | None, bytes | None]:
+        return self.key, self.value
+
+
+def dead_letter_of(
+    key: bytes | None, value: bytes | None, headers: Sequence[tuple[str, bytes]] | None
+) -> DeadLetter:
+    found = {name: raw.decode(errors="replace") for name, raw in headers or [] if raw is not None}
+    return DeadLetter(
+        key,
+        value,
+        found.get("dlq.reason.code", ""),
+        found.get("dlq.reason.message", ""),
+        found.get("dlq.event.id"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxRecords:
+    """The sandbox's view: periods per worker, and every declaration it received."""
+
+    counts: list[dict[str, Any]]
+    declarations: list[dict[str, Any]] = field(default_factory=list)
+    periods: list[dict[str, Any]] = field(default_factory=list)
+
+    def counts_of(self) -> dict[str, Mapping[str, Any]]:
+        """Worker key → its ``period-counts`` row (one employer in the chaos workload)."""
+        return {c["worker"]: c for c in self.counts}
+
+    def posted_by_worker(self) -> dict[str, list[tuple[str, str]]]:
+        """Worker key → (kind, action block as canonical JSON) of every declaration received.
+
+        OUT, UPDATE and CANCEL carry no worker: they belong to the worker of their period."""
+        worker_of_period = {int(p["id"]): str(p["worker_key"]) for p in self.periods}
+        posted: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for record in self.declarations:
+            kind = str(record["kind"])
+            body = record["body"]
+            block: dict[str, Any] = next((v for k, v in body.items() if k.startswith("dimona")), {})
+            worker = record.get("worker_key")
+            if worker is None:
+                worker = worker_of_period.get(int(block.get("periodId", 0)), "?")
+            posted[str(worker)].append((kind, json.dumps(block, sort_keys=True)))
+        return posted
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    statuses: list[dict[str, Any]]
+    """Status events in the order read (each partition in order)."""
+    letters: list[DeadLetter]
+    sandbox: SandboxRecords
+    unexpected_exits: list[str] = field(default_factory=list)
+    """One line per adapter process that ended without our signal."""
+
+
+class StatusIndex:
+    """The status events deduplicated by ``statusEventId`` (first occurrence kept, in order):
+    status events are at-least-once, consumers deduplicate on that id."""
+
+    def __init__(self, statuses: Sequence[Status]) -> None:
+        seen: set[str] = set()
+        self.unique: list[Status] = []
+        for status in statuses:
+            if status["statusEventId"] not in seen:
+                seen.add(status["statusEventId"])
+                self.unique.append(status)
+        self.duplicates = len(statuses) - len(self.unique)
+        self.by_ref: dict[str, list[Status]] = defaultdict(list)
+        self.refs_of_event: dict[str, list[str]] = defaultdict(list)
+        self.event_level: dict[str, list[Status]] = defaultdict(list)
+        self.by_employment: dict[str, list[Status]] = defaultdict(list)
+        for status in self.unique:
+            ref = status.get("declarationRef")
+            self.by_employment[status["employmentId"]].append(status)
+            if ref is None:
+                for event_id in status["sourceEventIds"]:
+                    self.event_level[event_id].append(status)
+                continue
+            if ref not in self.by_ref:
+                for event_id in status["sourceEventIds"]:
+                    self.refs_of_event[event_id].append(ref)
+            self.by_ref[ref].append(status)
+
+    def finals_of_ref(self, ref: str) -> set[str]:
+        return {s["status"] for s in self.by_ref[ref] if s["status"] in FINAL}
+
+    def kind_of_ref(self, ref: str) -> str:
+        return str(self.by_ref[ref][0].get("declarationKind") or "?")
+
+    def event_statuses(self, event_id: str) -> set[str]:
+        return {s["status"] for s in self.event_level[event_id]}
+
+    def event_final(self, event_id: str) -> bool:
+        """Every declaration of the event is final (and it has at least one), or the event
+        itself ended (FAILED before any declaration)."""
+        refs = self.refs_of_event.get(event_id, [])
+        if "FAILED" in self.event_statuses(event_id):
+            return all(self.finals_of_ref(r) for r in refs)
+        return bool(refs) and all(self.finals_of_ref(r) for r in refs)
+
+    def open_refs(self) -> list[str]:
+        return [ref for ref in self.by_ref if not self.finals_of_ref(ref)]
+
+    def accepted_kinds(self, employment_id: str) -> Counter[str]:
+        """Declarations of the employment the adapter announced accepted, by kind."""
+        kinds: Counter[str] = Counter()
+        refs = {s["declarationRef"] for s in self.by_employment[employment_id]}
+        for ref in refs - {None}:
+            if self.finals_of_ref(ref) & GOOD:
+                kinds[self.kind_of_ref(ref)] += 1
+        return kinds
+
+
+def sample(items: Sequence[Any] | set[Any], limit: int = 3) -> str:
+    shown = sorted(str(i) for i in items)[:limit]
+    return ", ".join(shown) + (" …" if len(items) > limit else "")
