@@ -31,8 +31,9 @@ BAD_SSIN = "90051512300"
 
 INPUT_KINDS = ("rule-violation", "schema-mismatch", "undecodable", "tombstone")
 CONTRACT_KINDS = ("wrong-key", "null-key", "wrong-key-leave", "conflict")
-WORKLOAD_KINDS = ("wrong-key", "conflict")
-"""What ``--without`` can leave out of a workload (``wrong-key`` covers the null key too)."""
+WORKLOAD_KINDS = ("wrong-key", "conflict", "no-ssin")
+"""What ``--without`` can leave out of a workload (``wrong-key`` covers the null key too;
+``no-ssin`` the stories of workers without SSIN)."""
 
 _CODES: dict[str, frozenset[str] | None] = {
     "rule-violation": frozenset({"RULE_VIOLATION"}),

@@ -3,6 +3,7 @@ settle with every fault lifted, then judge the invariants from the outside."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections import Counter
@@ -171,6 +172,7 @@ class ChaosRun:
             self._lift_faults()
         observed = Observed(self._statuses, letters, sandbox, supervisor.unexpected_exits)
         self._summarise(supervisor, observed, started, injected_before)
+        write_evidence(self._work / "observed.json", self._workload, observed)
         return self.result
 
     def _summarise(
@@ -274,6 +276,40 @@ class ChaosRun:
         finally:
             reader.close()
         return letters
+
+
+def write_evidence(path: Path, workload: Workload, observed: Observed) -> None:
+    """Everything the judge saw, for whoever investigates a failed run (kept with its logs)."""
+    evidence = {
+        "stories": [
+            {
+                "employment": s.employment_id,
+                "kind": s.kind,
+                "worker": s.worker_key,
+                "events": [str(e["eventId"]) for e in s.events],
+                "periods": s.periods,
+                "cancelled": s.cancelled,
+            }
+            for s in workload.stories
+        ],
+        "bad": [
+            {"kind": b.kind, "employment": b.employment_id, "event": b.event_id}
+            for b in workload.bad
+        ],
+        "duplicated": workload.duplicated,
+        "statuses": observed.statuses,
+        "deadLetters": [
+            {"key": repr(d.key), "code": d.reason_code, "reason": d.reason, "event": d.event_id}
+            for d in observed.letters
+        ],
+        "sandbox": {
+            "counts": observed.sandbox.counts,
+            "declarations": observed.sandbox.declarations,
+            "periods": observed.sandbox.periods,
+        },
+        "unexpectedExits": observed.unexpected_exits,
+    }
+    path.write_text(json.dumps(evidence, default=str, indent=1), encoding="utf-8")
 
 
 def _letter(message: Any) -> DeadLetter:

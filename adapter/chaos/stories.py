@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -188,9 +189,17 @@ class StoryMaker:
         story.add(out, "OUT")
 
 
-def draw_stories(maker: StoryMaker, rng: random.Random, events: int) -> list[Story]:
+def story_kinds(without: Iterable[str] = ()) -> list[str]:
+    """``--without no-ssin`` leaves the workers without SSIN out."""
+    left_out = set(without)
+    return [k for k in STORY_WEIGHTS if not (k.startswith("no-ssin") and "no-ssin" in left_out)]
+
+
+def draw_stories(
+    maker: StoryMaker, rng: random.Random, events: int, kinds: list[str] | None = None
+) -> list[Story]:
     """Stories until about ``events`` events; every kind at least once when there is room."""
-    kinds = list(STORY_WEIGHTS)
+    kinds = kinds or list(STORY_WEIGHTS)
     stories: list[Story] = []
     total = 0
     for kind in kinds:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from adapter.chaos.bad_input import INPUT_KINDS, BadRecord, BadRecordMaker, encode_event
-from adapter.chaos.stories import Story, StoryMaker, draw_stories
+from adapter.chaos.stories import Story, StoryMaker, draw_stories, story_kinds
 
 BAD_SHARE = 0.07
 DUPLICATE_SHARE = 0.03
@@ -85,7 +85,7 @@ def build_workload(
     today: date,
     encode_record: Callable[[dict[str, Any]], bytes],
     partitions: int = 3,
-    without: Iterable[str] = (),
+    without: frozenset[str] = frozenset(),
 ) -> Workload:
     """About ``total`` records: 7 % bad (each kind at least once), 3 % exact duplicates."""
     rng = random.Random(seed)  # noqa: S311 - repeatable workload, not secrets
@@ -93,7 +93,7 @@ def build_workload(
     n_bad = max(len(kinds), round(total * BAD_SHARE))
     n_dup = max(2, round(total * DUPLICATE_SHARE))
     maker = StoryMaker(seed, today, rng)
-    stories = draw_stories(maker, rng, max(2, total - n_bad - n_dup))
+    stories = draw_stories(maker, rng, max(2, total - n_bad - n_dup), story_kinds(without))
     encode = encode_event(encode_record)
     sequences: dict[str, list[Record]] = {
         s.employment_id: [
