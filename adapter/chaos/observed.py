@@ -96,21 +96,26 @@ class StatusIndex:
                 seen.add(status["statusEventId"])
                 self.unique.append(status)
         self.duplicates = len(statuses) - len(self.unique)
-        self.by_ref: dict[str, list[Status]] = defaultdict(list)
-        self.refs_of_event: dict[str, list[str]] = defaultdict(list)
-        self.event_level: dict[str, list[Status]] = defaultdict(list)
-        self.by_employment: dict[str, list[Status]] = defaultdict(list)
+        by_ref: dict[str, list[Status]] = defaultdict(list)
+        refs_of_event: dict[str, list[str]] = defaultdict(list)
+        event_level: dict[str, list[Status]] = defaultdict(list)
+        by_employment: dict[str, list[Status]] = defaultdict(list)
         for status in self.unique:
             ref = status.get("declarationRef")
-            self.by_employment[status["employmentId"]].append(status)
+            by_employment[status["employmentId"]].append(status)
             if ref is None:
                 for event_id in status["sourceEventIds"]:
-                    self.event_level[event_id].append(status)
+                    event_level[event_id].append(status)
                 continue
-            if ref not in self.by_ref:
+            if ref not in by_ref:
                 for event_id in status["sourceEventIds"]:
-                    self.refs_of_event[event_id].append(ref)
-            self.by_ref[ref].append(status)
+                    refs_of_event[event_id].append(ref)
+            by_ref[ref].append(status)
+        # Plain dicts from here on: a look-up must never create an entry.
+        self.by_ref = dict(by_ref)
+        self.refs_of_event = dict(refs_of_event)
+        self.event_level = dict(event_level)
+        self.by_employment = dict(by_employment)
 
     def finals_of_ref(self, ref: str) -> set[str]:
         return {s["status"] for s in self.by_ref[ref] if s["status"] in FINAL}
@@ -119,7 +124,7 @@ class StatusIndex:
         return str(self.by_ref[ref][0].get("declarationKind") or "?")
 
     def event_statuses(self, event_id: str) -> set[str]:
-        return {s["status"] for s in self.event_level[event_id]}
+        return {s["status"] for s in self.event_level.get(event_id, [])}
 
     def event_final(self, event_id: str) -> bool:
         """Every declaration of the event is final (and it has at least one), or the event
@@ -135,7 +140,7 @@ class StatusIndex:
     def accepted_kinds(self, employment_id: str) -> Counter[str]:
         """Declarations of the employment the adapter announced accepted, by kind."""
         kinds: Counter[str] = Counter()
-        refs = {s["declarationRef"] for s in self.by_employment[employment_id]}
+        refs = {s.get("declarationRef") for s in self.by_employment.get(employment_id, [])}
         for ref in refs - {None}:
             if self.finals_of_ref(ref) & GOOD:
                 kinds[self.kind_of_ref(ref)] += 1
