@@ -140,8 +140,9 @@ class StatusIndex:
     def accepted_kinds(self, employment_id: str) -> Counter[str]:
         """Declarations of the employment the adapter announced accepted, by kind."""
         kinds: Counter[str] = Counter()
-        refs = {s.get("declarationRef") for s in self.by_employment.get(employment_id, [])}
-        for ref in refs - {None}:
+        statuses = self.by_employment.get(employment_id, [])
+        refs = {str(s["declarationRef"]) for s in statuses if s.get("declarationRef")}
+        for ref in refs:
             if self.finals_of_ref(ref) & GOOD:
                 kinds[self.kind_of_ref(ref)] += 1
         return kinds
