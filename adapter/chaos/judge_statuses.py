@@ -21,8 +21,11 @@ def verdict(name: str, problems: list[str]) -> Verdict:
 
 
 def every_event_final(workload: Workload, index: StatusIndex) -> Verdict:
-    """Every valid event reaches a final status, and so does every declaration seen."""
-    missing = [i for i in workload.valid_ids if not index.event_final(i)]
+    """Every valid event reaches a final status (all of its declarations), and so does every
+    declaration seen."""
+    missing = [
+        i for i, kinds in workload.expected_kinds.items() if not index.event_final(i, len(kinds))
+    ]
     open_refs = index.open_refs()
     problems = []
     if missing:

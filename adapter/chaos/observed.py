@@ -126,13 +126,14 @@ class StatusIndex:
     def event_statuses(self, event_id: str) -> set[str]:
         return {s["status"] for s in self.event_level.get(event_id, [])}
 
-    def event_final(self, event_id: str) -> bool:
-        """Every declaration of the event is final (and it has at least one), or the event
-        itself ended (FAILED before any declaration)."""
+    def event_final(self, event_id: str, declarations: int) -> bool:
+        """The event's ``declarations`` declarations are all seen and final, or the event
+        itself ended (FAILED before any declaration). A declaration is seen from its first
+        published status (SUBMITTED): one still being planned, sent or reconciled is not."""
         refs = self.refs_of_event.get(event_id, [])
         if "FAILED" in self.event_statuses(event_id):
             return all(self.finals_of_ref(r) for r in refs)
-        return bool(refs) and all(self.finals_of_ref(r) for r in refs)
+        return len(refs) >= declarations and all(self.finals_of_ref(r) for r in refs)
 
     def open_refs(self) -> list[str]:
         return [ref for ref in self.by_ref if not self.finals_of_ref(ref)]

@@ -215,11 +215,11 @@ class ChaosRun:
         waiting_for = [
             b for b in self._workload.expected_rejected if b.handled_today and b.event_id
         ]
-        valid = self._workload.valid_ids
+        valid = self._workload.expected_kinds
         while True:
             index = StatusIndex(self._statuses)
             done = (
-                all(index.event_final(i) for i in valid)
+                all(index.event_final(i, len(kinds)) for i, kinds in valid.items())
                 and not index.open_refs()
                 and all("REJECTED" in index.event_statuses(str(b.event_id)) for b in waiting_for)
             )

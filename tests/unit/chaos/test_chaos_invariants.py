@@ -165,3 +165,13 @@ def test_an_event_declared_before_the_previous_one_ended_is_caught() -> None:
     world.statuses[first_final:first_final] = moved
     broken = failing(world.observed(), world.workload)
     assert "order" in broken
+
+
+def test_an_event_is_not_final_while_one_of_its_declarations_is_unseen() -> None:
+    world = World(small_workload())
+    story = next(s for s in world.workload.stories if s.kind == "stu-two-quarters")
+    event_id = str(story.events[0]["eventId"])
+    world.statuses = [s for s in world.statuses if s.get("declarationRef") != f"{event_id}/1"]
+    broken = failing(world.observed(), world.workload)
+    assert "final" in broken
+    assert "accepted" in broken
