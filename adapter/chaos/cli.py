@@ -56,6 +56,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "seed's plan and workload is unchanged",
     )
     parser.add_argument("--keep-logs", action="store_true", help="keep the logs of passing runs")
+    parser.add_argument(
+        "--report", type=Path, default=None, help="also write the table (Markdown) to this file"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from adapter.chaos.environment import POSTGRES_URL, ChaosEnvironment
-    from adapter.chaos.report import print_report
+    from adapter.chaos.report import markdown_report, print_report
     from adapter.chaos.runner import ChaosRun, RunConfig, RunResult
 
     console = Console(width=None if sys.stdout.isatty() else 220)
@@ -99,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
                 if result.ok and not args.keep_logs:
                     shutil.rmtree(work, ignore_errors=True)
     print_report(results, console)
+    if args.report is not None:
+        args.report.write_text(markdown_report(results), encoding="utf-8")
     ok = all(r.ok for r in results)
     if ok and not args.keep_logs:
         shutil.rmtree(root, ignore_errors=True)

@@ -45,6 +45,31 @@ def runs_table(results: Sequence[RunResult]) -> Table:
     return table
 
 
+def markdown_report(results: Sequence[RunResult]) -> str:
+    """The same table in Markdown (for docs/reliability.md), then every broken invariant."""
+    names = [v.name for v in results[0].verdicts] if results else list(SHORT)
+    head = ["mode", "seed", "records", "bad", "dups", "kills", "cuts", "PostgreSQL"]
+    head += ["sandbox faults", "status events", "settled s", "run s"]
+    head += [SHORT.get(n, n) for n in names]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        faults = ", ".join(f"{k} {n}" for k, n in sorted(r.faults_injected.items())) or "-"
+        cells = [
+            r.mode, str(r.seed), str(r.events), str(r.invalid), str(r.duplicates_sent),
+            str(r.kills), str(r.cuts), _outages(r.pg_outages), faults, str(r.status_events),
+            "-" if r.settled_s is None else f"{r.settled_s:.1f}", f"{r.elapsed_s:.0f}",
+            *("✓" if v.ok else "**✗**" for v in r.verdicts),
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(cells) + " |")
+    details = [
+        f"* {r.mode} {r.seed}, {SHORT.get(v.name, v.name)}: {v.detail}"
+        for r in results
+        for v in r.verdicts
+        if not v.ok
+    ]
+    return "\n".join(lines + (["", *details] if details else [])) + "\n"
+
+
 def print_report(results: Sequence[RunResult], console: Console) -> None:
     console.print(runs_table(results))
     failures = [(r, v) for r in results for v in r.verdicts if not v.ok]
