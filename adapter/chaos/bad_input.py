@@ -112,7 +112,9 @@ class BadRecordMaker:
         rng: random.Random,
         encode_record: Callable[[dict[str, Any]], bytes],
         partitions: int,
+        new_id: Callable[[], str],
     ) -> None:
+        self._new_id = new_id
         self._tag = tag
         self._start = start
         self._rng = rng
@@ -128,6 +130,7 @@ class BadRecordMaker:
     def rule_violation(self) -> BadRecord:
         employment = self._employment("rule")
         event = hire(employment, BAD_SSIN, self._start)
+        event["eventId"] = self._new_id()
         return BadRecord(
             "rule-violation",
             employment.encode(),
@@ -141,6 +144,7 @@ class BadRecordMaker:
         """A HIRE without its contract: the Avro schema allows it, the event model does not."""
         employment = self._employment("schema")
         event = hire(employment, ssin, self._start)
+        event["eventId"] = self._new_id()
         record = EmploymentEvent.model_validate(event).to_avro_record()
         record["contract"] = None
         return BadRecord(
@@ -164,6 +168,7 @@ class BadRecordMaker:
         """A HIRE keyed by something other than its employment id."""
         employment = self._employment("key")
         event = hire(employment, ssin, self._start)
+        event["eventId"] = self._new_id()
         key = other_partition_key(employment, self._partitions)
         return BadRecord(
             "wrong-key", key, self._encode(event), str(event["eventId"]), employment, ssin
@@ -172,6 +177,7 @@ class BadRecordMaker:
     def null_key(self, ssin: str) -> BadRecord:
         employment = self._employment("nullkey")
         event = hire(employment, ssin, self._start)
+        event["eventId"] = self._new_id()
         return BadRecord(
             "null-key", None, self._encode(event), str(event["eventId"]), employment, ssin
         )
@@ -180,6 +186,7 @@ class BadRecordMaker:
         """The LEAVE of a real employment (an open hire), keyed by something else: if it were
         accepted, another replica could drive the employment at the same time."""
         out = leave(story.employment_id, story.worker_key, self._start + timedelta(days=25))
+        out["eventId"] = self._new_id()
         key = other_partition_key(story.employment_id, self._partitions)
         return BadRecord(
             "wrong-key-leave", key, self._encode(out), str(out["eventId"]), story.employment_id

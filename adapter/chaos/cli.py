@@ -40,7 +40,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--seed", type=int, default=None, help="seed of the first run (default: from the clock)"
     )
-    parser.add_argument("--events", type=int, default=300, help="events per run (default 300)")
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=300,
+        help="records per run (default 300): events, exact duplicates and bad records",
+    )
     parser.add_argument(
         "--time-limit", type=float, default=150.0, help="seconds per run, settling included"
     )

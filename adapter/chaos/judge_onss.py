@@ -77,7 +77,8 @@ def statuses_agree_with_onss(
     workload: Workload, index: StatusIndex, sandbox: SandboxRecords
 ) -> Verdict:
     """What the adapter announced matches what ONSS holds, employment by employment: accepted
-    INs minus accepted CANCELs are the active periods, accepted CANCELs the cancelled ones."""
+    INs minus accepted CANCELs are the active periods, accepted CANCELs the cancelled ones, and
+    every declaration and period id announced is one ONSS holds for that worker."""
     counts = sandbox.counts_of()
     wrong = []
     for employment, worker in workload.worker_of.items():
@@ -90,5 +91,33 @@ def statuses_agree_with_onss(
                 f"{employment} ({_short(worker)}): statuses say {said[0]} active, {said[1]} "
                 f"cancelled; ONSS holds {held[0]}, {held[1]}"
             )
+    foreign = _foreign_ids(workload, index, sandbox)
     problems = [f"{len(wrong)} employments ({sample(wrong, 2)})"] if wrong else []
+    if foreign:
+        problems.append(
+            f"{len(foreign)} ids announced that ONSS holds for another worker or not at all "
+            f"({sample(foreign, 2)})"
+        )
     return verdict("statuses agree with ONSS", problems)
+
+
+def _foreign_ids(workload: Workload, index: StatusIndex, sandbox: SandboxRecords) -> list[str]:
+    """Every declaration id and period id in a status event is one ONSS holds for the worker
+    of that employment."""
+    workers = workload.worker_of
+    of_declaration = sandbox.worker_of_declaration()
+    of_period = sandbox.worker_of_period()
+    found: set[str] = set()
+    for status in index.unique:
+        worker = workers.get(status["employmentId"])
+        if worker is None:
+            continue
+        for field, owners in (("declarationId", of_declaration), ("periodId", of_period)):
+            value = status.get(field)
+            if value is not None and owners.get(int(value)) != worker:
+                owner = owners.get(int(value), "nobody")
+                found.add(
+                    f"{status['employmentId']} {status.get('declarationKind')} {field} {value} "
+                    f"of {_short(owner)}"
+                )
+    return sorted(found)

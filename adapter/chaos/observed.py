@@ -57,21 +57,33 @@ class SandboxRecords:
         """Worker key → its ``period-counts`` row (one employer in the chaos workload)."""
         return {c["worker"]: c for c in self.counts}
 
-    def posted_by_worker(self) -> dict[str, list[tuple[str, str]]]:
-        """Worker key → (kind, action block as canonical JSON) of every declaration received.
+    def worker_of_period(self) -> dict[int, str]:
+        return {int(p["id"]): str(p["worker_key"]) for p in self.periods}
+
+    def _received(self) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """(declaration id, worker key, kind, action block) of every declaration received.
 
         OUT, UPDATE and CANCEL carry no worker: they belong to the worker of their period."""
-        worker_of_period = {int(p["id"]): str(p["worker_key"]) for p in self.periods}
-        posted: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        periods = self.worker_of_period()
+        out = []
         for record in self.declarations:
-            kind = str(record["kind"])
-            body = record["body"]
+            body: dict[str, Any] = record["body"]
             block: dict[str, Any] = next((v for k, v in body.items() if k.startswith("dimona")), {})
             worker = record.get("worker_key")
             if worker is None:
-                worker = worker_of_period.get(int(block.get("periodId", 0)), "?")
-            posted[str(worker)].append((kind, json.dumps(block, sort_keys=True)))
+                worker = periods.get(int(block.get("periodId", 0)), "?")
+            out.append((int(record["id"]), str(worker), str(record["kind"]), block))
+        return out
+
+    def posted_by_worker(self) -> dict[str, list[tuple[str, str]]]:
+        """Worker key → (kind, action block as canonical JSON) of every declaration received."""
+        posted: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for _, worker, kind, block in self._received():
+            posted[worker].append((kind, json.dumps(block, sort_keys=True)))
         return posted
+
+    def worker_of_declaration(self) -> dict[int, str]:
+        return {declaration_id: worker for declaration_id, worker, _, _ in self._received()}
 
 
 @dataclass(frozen=True, slots=True)

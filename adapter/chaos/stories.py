@@ -9,8 +9,9 @@ by the adapter's translation: a shared bug would otherwise hide itself.
 from __future__ import annotations
 
 import random
+import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -47,6 +48,12 @@ class Story:
         return Counter(k for kinds in self.declarations.values() for k in kinds)
 
 
+def seeded_ids(seed: int) -> Callable[[], str]:
+    """Event ids drawn from their own generator (the rest of a seed's draws stay the same)."""
+    rng = random.Random(f"{seed}/event-ids")  # noqa: S311 - repeatable ids, not secrets
+    return lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
 STORY_WEIGHTS: dict[str, int] = {
     "oth-hire": 3,
     "oth-leave": 4,
@@ -66,6 +73,7 @@ class StoryMaker:
 
     def __init__(self, seed: int, today: date, rng: random.Random) -> None:
         self._rng = rng
+        self.new_id = seeded_ids(seed)
         self._tag = f"{seed % 100000:05d}"
         self._born0 = date(1960, 1, 1) + timedelta(days=seed % 3000)
         self._count = 0
@@ -84,6 +92,10 @@ class StoryMaker:
         story = Story(kind, employment, ssin)
         builder = getattr(self, "_" + kind.replace("-", "_"))
         builder(story, ssin)
+        for event in story.events:  # seeded ids: a seed gives the same events, ids included
+            kinds = story.declarations.pop(str(event["eventId"]))
+            event["eventId"] = self.new_id()
+            story.declarations[event["eventId"]] = kinds
         return story
 
     # -- ordinary workers (OTH) -------------------------------------------------------------

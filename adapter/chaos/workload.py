@@ -102,7 +102,9 @@ def build_workload(
         for s in stories
     }
     duplicated = _duplicate(sequences, rng, n_dup)
-    bad_maker = BadRecordMaker(f"{seed % 100000:05d}", maker.start, rng, encode_record, partitions)
+    bad_maker = BadRecordMaker(
+        f"{seed % 100000:05d}", maker.start, rng, encode_record, partitions, maker.new_id
+    )
     bad = _bad_records(bad_maker, maker, stories, sequences, kinds, n_bad)
     return Workload(_interleave(list(sequences.values()), rng), stories, bad, duplicated)
 

@@ -70,7 +70,12 @@ class World:
                 self.declare(story, event_id, position, kind)
 
     def declare(self, story: Story, event_id: str, position: int, kind: str) -> None:
-        ref = {"declarationRef": f"{event_id}/{position}", "declarationKind": kind}
+        number = next(_ids)
+        ref = {
+            "declarationRef": f"{event_id}/{position}",
+            "declarationKind": kind,
+            "declarationId": number,
+        }
         employment = story.employment_id
         self.statuses.append(
             _status(employment, event_id, "SUBMITTED", previousStatus="RECEIVED", **ref)
@@ -78,10 +83,14 @@ class World:
         self.statuses.append(
             _status(employment, event_id, "ACCEPTED", previousStatus="SUBMITTED", **ref)
         )
-        number = next(_ids)
-        block = {"periodId": number, "n": number}
+        block = {"n": number}
         self.declarations.append(
-            {"kind": kind, "body": {f"dimona{kind.title()}": block}, "worker_key": story.worker_key}
+            {
+                "id": number,
+                "kind": kind,
+                "body": {f"dimona{kind.title()}": block},
+                "worker_key": story.worker_key,
+            }
         )
 
     def observed(self, letters: list[DeadLetter] | None = None) -> Observed:
@@ -175,3 +184,19 @@ def test_an_event_is_not_final_while_one_of_its_declarations_is_unseen() -> None
     broken = failing(world.observed(), world.workload)
     assert "final" in broken
     assert "accepted" in broken
+
+
+def test_an_id_of_another_worker_is_caught() -> None:
+    world = World(small_workload())
+    first, second = world.workload.stories[:2]
+    theirs = next(
+        s["declarationId"]
+        for s in world.statuses
+        if s["employmentId"] == second.employment_id and s.get("declarationId")
+    )
+    for status in world.statuses:
+        if status["employmentId"] == first.employment_id and status.get("declarationId"):
+            status["declarationId"] = theirs
+    broken = failing(world.observed(), world.workload)
+    assert "= ONSS" in broken
+    assert "another worker" in broken["= ONSS"]

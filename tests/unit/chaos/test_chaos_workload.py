@@ -42,6 +42,8 @@ def test_same_seed_same_records() -> None:
     first, second = workload(), workload()
     assert [r.key for r in first.records] == [r.key for r in second.records]
     assert [r.label for r in first.records] == [r.label for r in second.records]
+    assert [r.event_id for r in first.records] == [r.event_id for r in second.records]
+    assert [b.event_id for b in first.bad] == [b.event_id for b in second.bad]
 
 
 def test_every_story_kind_and_bad_kind_is_there() -> None:
