@@ -299,7 +299,13 @@ def write_evidence(path: Path, workload: Workload, observed: Observed) -> None:
         "duplicated": workload.duplicated,
         "statuses": observed.statuses,
         "deadLetters": [
-            {"key": repr(d.key), "code": d.reason_code, "reason": d.reason, "event": d.event_id}
+            {
+                "key": None if d.key is None else d.key.hex(),
+                "value": None if d.value is None else d.value.hex(),
+                "code": d.reason_code,
+                "reason": d.reason,
+                "event": d.event_id,
+            }
             for d in observed.letters
         ],
         "sandbox": {
