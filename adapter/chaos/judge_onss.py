@@ -105,6 +105,7 @@ def _foreign_ids(workload: Workload, index: StatusIndex, sandbox: SandboxRecords
     """Every declaration id and period id in a status event is one ONSS holds for the worker
     of that employment."""
     workers = workload.worker_of
+    employment_of = {worker: employment for employment, worker in workers.items()}
     of_declaration = sandbox.worker_of_declaration()
     of_period = sandbox.worker_of_period()
     found: set[str] = set()
@@ -115,9 +116,10 @@ def _foreign_ids(workload: Workload, index: StatusIndex, sandbox: SandboxRecords
         for field, owners in (("declarationId", of_declaration), ("periodId", of_period)):
             value = status.get(field)
             if value is not None and owners.get(int(value)) != worker:
-                owner = owners.get(int(value), "nobody")
+                owner = owners.get(int(value))
+                named = "nobody" if owner is None else employment_of.get(owner, _short(owner))
                 found.add(
                     f"{status['employmentId']} {status.get('declarationKind')} {field} {value} "
-                    f"of {_short(owner)}"
+                    f"of {named}"
                 )
     return sorted(found)
