@@ -71,13 +71,19 @@ def _employment(index: StatusIndex, event_id: str) -> str:
 
 
 def one_outcome_each(index: StatusIndex) -> Verdict:
-    """No declaration has two different final statuses."""
+    """No declaration has two different final statuses, and no status event id names two
+    different status events."""
     torn = [
         f"{ref} ({index.kind_of_ref(ref)}): {sorted(index.finals_of_ref(ref))}"
         for ref in index.by_ref
         if len(index.finals_of_ref(ref)) > 1
     ]
     problems = [f"{len(torn)} declarations with two outcomes ({sample(torn, 2)})"] if torn else []
+    if index.reused:
+        problems.append(
+            f"{len(index.reused)} status event ids reused for different contents "
+            f"({sample(index.reused, 2)})"
+        )
     return verdict("one final status per declaration", problems)
 
 

@@ -101,12 +101,18 @@ class StatusIndex:
     status events are at-least-once, consumers deduplicate on that id."""
 
     def __init__(self, statuses: Sequence[Status]) -> None:
-        seen: set[str] = set()
+        seen: dict[str, Status] = {}
         self.unique: list[Status] = []
+        self.reused: set[str] = set()
+        """Status event ids seen with two different contents (a consumer deduplicating on the
+        id keeps one and silently drops the other)."""
         for status in statuses:
-            if status["statusEventId"] not in seen:
-                seen.add(status["statusEventId"])
+            first = seen.get(status["statusEventId"])
+            if first is None:
+                seen[status["statusEventId"]] = status
                 self.unique.append(status)
+            elif _content(first) != _content(status):
+                self.reused.add(status["statusEventId"])
         self.duplicates = len(statuses) - len(self.unique)
         by_ref: dict[str, list[Status]] = defaultdict(list)
         refs_of_event: dict[str, list[str]] = defaultdict(list)
@@ -159,6 +165,12 @@ class StatusIndex:
             if self.finals_of_ref(ref) & GOOD:
                 kinds[self.kind_of_ref(ref)] += 1
         return kinds
+
+
+def _content(status: Status) -> dict[str, Any]:
+    """What a status event says; when it was said may differ between two writes of the same
+    event (a rejected record dead-lettered again after a crash gets its REJECTED again)."""
+    return {k: v for k, v in status.items() if k != "occurredAt"}
 
 
 def sample(items: Sequence[Any] | set[Any], limit: int = 3) -> str:

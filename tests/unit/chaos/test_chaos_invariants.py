@@ -200,3 +200,11 @@ def test_an_id_of_another_worker_is_caught() -> None:
     broken = failing(world.observed(), world.workload)
     assert "= ONSS" in broken
     assert "another worker" in broken["= ONSS"]
+
+
+def test_a_status_event_id_reused_for_another_content_is_caught() -> None:
+    world = World(small_workload())
+    submitted = next(s for s in world.statuses if s["status"] == "SUBMITTED")
+    world.statuses.append({**submitted, "declarationId": 1})  # same id, another declaration
+    broken = failing(world.observed(), world.workload)
+    assert "reused" in broken["one outcome"]
