@@ -34,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--postgres-url",
         default=None,
         help="server where the postgres-2 mode creates (and drops) a database of its own "
-        "(default: $DIMONA_CHAOS_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432/postgres)",
+        "(default: postgresql://postgres@127.0.0.1:5432/postgres)",
     )
     parser.add_argument("--runs", type=int, default=3, help="number of runs per mode (default 3)")
     parser.add_argument(

@@ -28,10 +28,9 @@ IDENTIFICATION_DELAY_S = 4
 """How long a worker without SSIN stays at S (WAITING_IDENTIFICATION) before A."""
 QUIET = {"log_level": 0}
 """librdkafka would print every refused connection of a broker cut to stderr."""
-POSTGRES_URL = os.environ.get(
-    "DIMONA_CHAOS_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-"""A server (and a database to connect to) where the session may create its own database."""
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+"""A server (and a database to connect to) where the session may create its own database
+(``dimona-adapter chaos --postgres-url``)."""
 
 
 class ChaosEnvironment:
@@ -78,7 +77,11 @@ class ChaosEnvironment:
         self.database = database
         self._stack.callback(_drop_database, admin_url, database)
         server = urlsplit(admin_url)
-        proxy = TcpProxy(listen_port=free_loopback_port(), target_port=server.port or 5432)
+        proxy = TcpProxy(
+            listen_port=free_loopback_port(),
+            target_port=server.port or 5432,
+            target_host=server.hostname or "127.0.0.1",
+        )
         self.postgres_proxy = self._stack.enter_context(proxy)
 
     def store_url(self, schema: str) -> str:
@@ -90,7 +93,8 @@ class ChaosEnvironment:
         with psycopg.connect(direct, autocommit=True) as connection:
             connection.execute(f'CREATE SCHEMA "{schema}"')
         server = urlsplit(direct)
-        user = f"{server.username}@" if server.username else ""
+        secret = f":{server.password}" if server.password else ""
+        user = f"{server.username}{secret}@" if server.username else ""
         netloc = f"{user}127.0.0.1:{self.postgres_proxy.listen_port}"
         options = quote(f"-csearch_path={schema}", safe="")
         return urlunsplit(("postgresql", netloc, f"/{self.database}", f"options={options}", ""))

@@ -28,8 +28,16 @@ _CHUNK = 65536
 
 
 class TcpProxy:
-    def __init__(self, *, listen_port: int, target_port: int, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        *,
+        listen_port: int,
+        target_port: int,
+        host: str = "127.0.0.1",
+        target_host: str | None = None,
+    ) -> None:
         self.host = host
+        self.target_host = target_host or host
         self.listen_port = listen_port
         self.target_port = target_port
         self._loop = asyncio.new_event_loop()
@@ -143,7 +151,7 @@ class TcpProxy:
                 _reset(writer)
                 return
         try:
-            up_reader, up_writer = await asyncio.open_connection(self.host, self.target_port)
+            up_reader, up_writer = await asyncio.open_connection(self.target_host, self.target_port)
         except OSError:
             _reset(writer)
             return
