@@ -44,8 +44,8 @@ bench-parts: setup ## component benchmarks: HTTP client transports, sandbox thro
 	$(RUN) python bench/dimona_client_bench.py
 	$(RUN) python bench/sandbox_throughput.py --seconds 10 --concurrency 200 --latency-ms 50
 
-chaos: setup
-	$(RUN) dimona-adapter chaos
+chaos: setup ## seeded kill/cut/fault runs in both modes (sqlite, postgres-2); e.g. CHAOS_ARGS="--mode sqlite --seed 4242"
+	$(RUN) dimona-adapter chaos $(CHAOS_ARGS)
 
 sandbox: setup ## the Dimona sandbox alone on 127.0.0.1:8090
 	$(RUN) dimona-adapter sandbox
