@@ -69,6 +69,8 @@ class Source:
         self.rewound: list[list[int]] = []
         self.log: list[str] = []
         self.drained = asyncio.Event()
+        self.paused = asyncio.Event()
+        self.resumed = asyncio.Event()
 
     @property
     def assigned_partitions(self) -> frozenset[int]:
@@ -93,9 +95,11 @@ class Source:
 
     async def pause(self) -> None:
         self.log.append("pause")
+        self.paused.set()
 
     async def resume(self) -> None:
         self.log.append("resume")
+        self.resumed.set()
 
     async def close(self) -> None:
         self.log.append("close")

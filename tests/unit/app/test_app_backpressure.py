@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
 
 from adapter.app.executor import Executor
 from adapter.app.intake import Intake
 from adapter.app.ports import (
-    ConsumedMessage,
     EventOutcome,
     Inbox,
     InboxEntry,
@@ -20,58 +18,9 @@ from adapter.app.ports import (
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
-from adapter.core.events import EmploymentEvent
-from adapter.demo_events import hire, ssin_for
 from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.store.memory import MemoryStore
-
-
-class Clock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 28, 10, tzinfo=UTC)
-
-    def today(self) -> date:
-        return date(2026, 11, 28)
-
-    def monotonic(self) -> float:
-        return 0.0
-
-
-class Source:
-    """An in-memory inbound topic that records what the runner does with it."""
-
-    def __init__(self, messages: list[ConsumedMessage]) -> None:
-        self.messages = messages
-        self.log: list[str] = []
-        self.committed: list[int] = []
-        self.paused = asyncio.Event()
-        self.resumed = asyncio.Event()
-
-    @property
-    def assigned_partitions(self) -> frozenset[int]:
-        return frozenset({0})
-
-    def set_revocation_handler(self, handler: Callable[[frozenset[int]], None]) -> None:
-        self.log.append("handler")
-
-    async def poll(self, max_messages: int, timeout_s: float) -> list[ConsumedMessage]:
-        batch, self.messages = self.messages[:max_messages], self.messages[max_messages:]
-        await asyncio.sleep(0)
-        return batch
-
-    async def commit(self, messages: Sequence[ConsumedMessage]) -> None:
-        self.committed.extend(m.offset for m in messages)
-
-    async def pause(self) -> None:
-        self.log.append("pause")
-        self.paused.set()
-
-    async def resume(self) -> None:
-        self.log.append("resume")
-        self.resumed.set()
-
-    async def close(self) -> None:
-        self.log.append("close")
+from tests.unit.app.fakes import MovingClock, Source, hire_message
 
 
 class BlockingDriver:
@@ -103,18 +52,10 @@ class NoDeadLetters:
         raise AssertionError("nothing is invalid here")
 
 
-def message(offset: int) -> ConsumedMessage:
-    event = hire(f"E-{offset}", ssin_for(offset), date(2026, 12, 1))
-    value = SingleObjectCodec("employment_event").encode(
-        EmploymentEvent.model_validate(event).to_avro_record()
-    )
-    return ConsumedMessage("in", 0, offset, f"E-{offset}".encode(), value)
-
-
 async def test_pauses_above_the_bound_and_resumes_below_half() -> None:
     store = MemoryStore()
     statuses = StatusEvents(SingleObjectCodec("declaration_status_changed"))
-    source = Source([message(i) for i in range(10)])
+    source = Source([hire_message(i) for i in range(10)])
     driver = BlockingDriver(store)
     executor = Executor(driver)  # type: ignore[arg-type]
     runner = Runner(
@@ -125,7 +66,7 @@ async def test_pauses_above_the_bound_and_resumes_below_half() -> None:
         executor=executor,
         relay=OutboxRelay(store, NoPublisher(), partitions=lambda: frozenset({0})),
         dead_letters=NoDeadLetters(),
-        clock=Clock(),
+        clock=MovingClock(),
         config=RunnerConfig(batch_size=10, max_employments_in_flight=4, drain_budget_s=1.0),
     )
     stopping = asyncio.Event()
