@@ -128,6 +128,21 @@ async def test_find_recorded_finds_the_lost_one_among_identical_declarations(
     assert await backend.gateway.find_recorded(declaration, exclude=frozenset({known})) == lost
 
 
+async def test_find_recorded_never_adopts_another_workers_declaration(backend: Backend) -> None:
+    """Two workers without SSIN, hired by one employer on the same day with the same features:
+    the lost IN of one must not be taken for the other's (found by the chaos suite: the worker
+    was never declared, and its LEAVE closed the other's period)."""
+    theirs = await backend.gateway.submit(d.without_ssin("NOWAK"))
+    backend.process()
+    ours = d.without_ssin("KOWALSKA")
+    assert await backend.gateway.find_recorded(ours, exclude=frozenset()) is None
+    lost = await backend.gateway.submit(ours)
+    backend.process()
+    found = await backend.gateway.find_recorded(ours, exclude=frozenset({theirs}))
+    assert found == lost
+    assert await backend.gateway.find_recorded(ours, exclude=frozenset({lost})) is None
+
+
 FOLLOW_UPS: dict[str, Callable[[int], Declaration]] = {
     "OUT": d.out,
     "UPDATE": lambda period_id: d.update(period_id, start_date=d.d(3, 3)),

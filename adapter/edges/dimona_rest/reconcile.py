@@ -40,11 +40,38 @@ def _contains(candidate: Any, wanted: Any) -> bool:
     return bool(candidate == wanted)
 
 
+WORKER_IDENTITY = ("familyName", "givenName", "birthDate")
+"""What names a worker declared without an SSIN (the search cannot select on it)."""
+
+
+def same_worker(item: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """The item is of the worker of ``body``.
+
+    A follow-up names no worker (its period does, and the search selects on it). An IN with
+    an SSIN is searched by that SSIN. An IN without SSIN is searched by employer only: the
+    chaos suite saw its reconciliation adopt another worker's IN of the same day and features
+    (the worker then never declared, and its LEAVE closed the other's period). So the item must
+    carry the same identity (family name, given name, birth date); an item that does not show
+    it is not adopted: a second POST, refused by ONSS if it was a duplicate, is the lesser harm.
+    """
+    wanted = body.get("worker")
+    if not isinstance(wanted, Mapping):
+        return True
+    found = item.get("worker")
+    if wanted.get("ssin"):
+        # Searched by this SSIN: an item that shows no worker is of the worker searched for.
+        return not isinstance(found, Mapping) or found.get("ssin") in (None, wanted["ssin"])
+    if not isinstance(found, Mapping):
+        return False
+    named = [key for key in WORKER_IDENTITY if wanted.get(key) is not None]
+    return bool(named) and all(str(found.get(key)) == str(wanted[key]) for key in named)
+
+
 def matches(item: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
-    """The item describes the same declaration: same action block content."""
+    """The item describes the same declaration: same action block content, same worker."""
     for block in ACTION_BLOCKS:
         if block in body:
-            return _contains(item.get(block), body[block])
+            return _contains(item.get(block), body[block]) and same_worker(item, body)
     return False
 
 

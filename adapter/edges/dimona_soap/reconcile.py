@@ -42,11 +42,31 @@ def _contains(candidate: Any, wanted: Any) -> bool:
     return bool(candidate == wanted)
 
 
+WORKER_IDENTITY = ("WorkerName", "WorkerFirstName", "WorkerBirthdate")
+"""What names a worker declared without an INSS (the consultation cannot select on it)."""
+
+
+def _same_worker(consulted_block: Any, block: Mapping[str, Any]) -> bool:
+    """For an IN without INSS (consulted by employer only), the consulted declaration must be
+    of the same person: same name, first name and birth date (as the REST edge does; see
+    ``dimona_rest/reconcile.py`` for what the chaos suite saw without this)."""
+    person = block.get("NaturalPerson")
+    if not isinstance(person, Mapping) or person.get("INSS"):
+        return True
+    found = consulted_block.get("NaturalPerson") if isinstance(consulted_block, Mapping) else None
+    if not isinstance(found, Mapping):
+        return False
+    named = [key for key in WORKER_IDENTITY if person.get(key) is not None]
+    return bool(named) and all(str(found.get(key)) == str(person[key]) for key in named)
+
+
 def matches(consulted: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
-    """``consulted`` (one ``Declaration`` of the answer) records the action ``wanted`` sends."""
+    """``consulted`` (one ``Declaration`` of the answer) records the action ``wanted`` sends,
+    for the same worker."""
     [(tag, block)] = wanted.items()
     action = {name: value for name, value in block.items() if name not in IDENTITY}
-    return _contains(consulted.get(tag), action)
+    found = consulted.get(tag)
+    return _contains(found, action) and _same_worker(found, block)
 
 
 def recorded_id(

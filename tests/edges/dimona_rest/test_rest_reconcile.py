@@ -73,3 +73,27 @@ async def test_nothing_recorded_means_none() -> None:
         [item(656310000072, dimonaIn={**IN_BODY["dimonaIn"], "startDate": "2027-01-01"})]
     )
     assert await find_recorded(onss.search_declarations, IN_BODY, exclude=frozenset()) is None
+
+
+NO_SSIN_BODY = {
+    "employer": {"employerId": 123456749},
+    "worker": {"familyName": "KOWALSKA", "givenName": "Anna", "birthDate": "1990-02-28"},
+    "dimonaIn": IN_BODY["dimonaIn"],
+}
+
+
+def test_an_in_without_ssin_matches_only_the_same_person() -> None:
+    """Searched by employer only, such an IN must name the same person in the item (the
+    chaos suite saw another worker's IN of the same day adopted)."""
+    same = {**NO_SSIN_BODY["worker"], "ssin": "90022812345"}  # identified meanwhile: fine
+    other = {**NO_SSIN_BODY["worker"], "familyName": "NOWAK"}
+    block = NO_SSIN_BODY["dimonaIn"]
+    assert matches(item(1, dimonaIn=block, worker=same), NO_SSIN_BODY)
+    assert not matches(item(1, dimonaIn=block, worker=other), NO_SSIN_BODY)
+    assert not matches(item(1, dimonaIn=block), NO_SSIN_BODY)  # cannot tell: not adopted
+
+
+def test_an_in_with_ssin_never_matches_another_ssin() -> None:
+    block = IN_BODY["dimonaIn"]
+    assert matches(item(1, dimonaIn=block, worker={"ssin": "90051512391"}), IN_BODY)
+    assert not matches(item(1, dimonaIn=block, worker={"ssin": "85073003328"}), IN_BODY)
