@@ -31,7 +31,7 @@ from adapter.edges.clock import SystemClock
 from adapter.edges.dimona_rest.client import DimonaRestClient
 from adapter.edges.dimona_rest.token import TokenProvider
 from adapter.edges.dimona_soap.client import DimonaSoapClient
-from adapter.edges.http.ops import operations
+from adapter.edges.http.ops import Operations, operations, start_up_probes
 from adapter.edges.http.prometheus import PrometheusMetrics, kafka_stats_callback
 from adapter.edges.kafka.consumer import KafkaEventSource
 from adapter.edges.kafka.producer import (
@@ -125,30 +125,49 @@ async def open_migrated_store(
     SQLite is served inline on the loop, PostgreSQL on its own thread (``open_async_store``)."""
     password = settings.store.password.get_secret_value() if settings.store.password else None
     attempt = 0
-    while True:
-        attempt += 1
-        try:
-            store = await asyncio.to_thread(open_async_store, settings.store.url, password=password)
+    async with contextlib.AsyncExitStack() as waiting:
+        probes: Operations | None = None
+        while True:
+            attempt += 1
             try:
-                await store.migrate()
-            except BaseException:
-                store.close()
-                raise
-        except StoreUnavailableError as exc:
-            delay = retry_delay(attempt, None, cap=cap_s)
-            logger.warning(
-                "store unavailable at start-up, waiting",
-                extra={"error": str(exc), "attempt": attempt, "retry_in_s": round(delay, 3)},
-            )
-            if stopping is None:
-                await asyncio.sleep(delay)
+                store = await asyncio.to_thread(
+                    open_async_store, settings.store.url, password=password
+                )
+                try:
+                    await store.migrate()
+                except BaseException:
+                    store.close()
+                    raise
+            except StoreUnavailableError as exc:
+                if probes is None:  # the kubelet must still see a live, not-ready pod
+                    probes = await waiting.enter_async_context(_start_up_probes(settings))
+                probes.health.degraded("startup", "store unavailable: waiting")
+                probes.health.heartbeat()
+                delay = retry_delay(attempt, None, cap=cap_s)
+                logger.warning(
+                    "store unavailable at start-up, waiting",
+                    extra={"error": str(exc), "attempt": attempt, "retry_in_s": round(delay, 3)},
+                )
+                if stopping is None:
+                    await asyncio.sleep(delay)
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=delay)
+                if stopping.is_set():
+                    return None
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=delay)
-            if stopping.is_set():
-                return None
-            continue
-        return store
+            return store
+
+
+def _start_up_probes(settings: Settings) -> contextlib.AbstractAsyncContextManager[Operations]:
+    http = settings.http
+    return start_up_probes(
+        host=http.host,
+        port=http.port,
+        liveness_window_s=http.liveness_window_s,
+        idle_timeout_s=http.idle_timeout_s,
+        max_connections=http.max_connections,
+    )
 
 
 @asynccontextmanager

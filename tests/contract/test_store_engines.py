@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from adapter.app.ports import Recorded
 from adapter.bootstrap import open_migrated_store
 from adapter.core.errors import FatalConfiguration
-from adapter.edges.store.calls import InlineCalls, StoreClosed, ThreadCalls
 from adapter.edges.store.engine import StoreUnavailableError
-from adapter.edges.store.factory import open_async_store, open_store
+from adapter.edges.store.factory import open_store
 from adapter.edges.store.postgres import PostgresStore, StoreClosedError
-from adapter.edges.store.roles import AsyncSqlStore
 from adapter.edges.store.sqlite import SqliteStore
-from adapter.settings import Settings, StoreSettings
+from adapter.settings import HttpSettings, Settings, StoreSettings
 from tests.contract.builders import eid, entry, outbox_keys, record, scalar
 from tests.contract.conftest import POSTGRES_URL, admin_connection
 
@@ -154,88 +152,22 @@ def test_the_connection_bounds_a_black_holed_call(pg_store: PostgresStore) -> No
 async def test_start_up_waits_for_the_store_and_gives_up_only_when_stopped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Issue 11, point 4: start-up failed while PostgreSQL was down. It waits now, live and
+    not ready (the probes say why), and gives up only when stopped."""
     url = f"postgresql://postgres@127.0.0.1:{_closed_port()}/test?connect_timeout=1"
-    settings = Settings(store=StoreSettings(url=url))
+    probes_port = _closed_port()
+    settings = Settings(
+        store=StoreSettings(url=url), http=HttpSettings(host="127.0.0.1", port=probes_port)
+    )
     stopping = asyncio.Event()
     task = asyncio.create_task(open_migrated_store(settings, stopping, cap_s=0.05))
     while "store unavailable at start-up" not in caplog.text:  # noqa: ASYNC110
         await asyncio.sleep(0.01)
     assert not task.done()  # still waiting, not crashed
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{probes_port}") as probes:
+        assert (await probes.get("/livez")).status_code == 200
+        ready = await probes.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["startup"] == "store unavailable: waiting"
     stopping.set()
     assert await asyncio.wait_for(task, 10) is None
-
-
-# -- the async side -----------------------------------------------------------------------------
-
-
-async def _serves_the_roles(store: AsyncSqlStore) -> None:
-    try:
-        await store.migrate()
-        assert await store.record_events([entry("e1")], {}) == [Recorded.NEW]
-        assert await store.employments_with_open_events(None) == ["emp-1"]
-    finally:
-        store.close()
-    with pytest.raises(StoreClosed):
-        await store.pending_outbox(None, 1)
-
-
-async def test_sqlite_is_served_inline_on_the_loop(tmp_path: Path) -> None:
-    store = open_async_store(f"sqlite:///{tmp_path / 'inline.sqlite3'}")
-    assert isinstance(store._calls, InlineCalls)
-    await _serves_the_roles(store)
-
-
-@pytest.mark.postgres
-async def test_postgres_is_served_on_its_own_thread(pg_schema: str) -> None:
-    options = conninfo_to_dict(pg_schema)["options"]
-    store = open_async_store(f"{POSTGRES_URL}?options={quote(str(options))}")
-    assert isinstance(store._calls, ThreadCalls)
-    await _serves_the_roles(store)
-
-
-async def test_inline_calls_run_on_the_loop_thread() -> None:
-    calls = InlineCalls()
-    assert await calls.call(threading.get_ident) == threading.get_ident()
-    assert await calls.call_first(lambda: 7) == 7
-
-
-async def test_the_store_thread_keeps_the_order_and_lets_the_relay_go_first() -> None:
-    calls = ThreadCalls()
-    started, release = threading.Event(), threading.Event()
-    ran: list[str] = []
-
-    def blocking() -> None:
-        ran.append("blocking")
-        started.set()
-        release.wait(10)
-
-    try:
-        first_job = asyncio.create_task(calls.call(blocking))
-        while not started.is_set():  # noqa: ASYNC110 - a thread, not a task, sets it
-            await asyncio.sleep(0.001)
-        queued = [asyncio.create_task(calls.call(ran.append, name)) for name in "abc"]
-        relay = asyncio.create_task(calls.call_first(ran.append, "relay"))
-        await asyncio.sleep(0)  # every task has queued its call
-        release.set()
-        await asyncio.gather(first_job, *queued, relay)
-        assert ran == ["blocking", "relay", "a", "b", "c"]
-        assert await calls.call(threading.get_ident) != threading.get_ident()
-    finally:
-        release.set()
-        calls.close()
-    with pytest.raises(StoreClosed):
-        await calls.call(threading.get_ident)
-
-
-async def test_an_error_on_the_store_thread_reaches_its_caller_only() -> None:
-    calls = ThreadCalls()
-    try:
-        with pytest.raises(StoreUnavailableError):
-            await calls.call(_unavailable)
-        assert await calls.call(lambda: "next") == "next"
-    finally:
-        calls.close()
-
-
-def _unavailable() -> None:
-    raise StoreUnavailableError("store unavailable: lost")

@@ -70,3 +70,28 @@ async def operations(
         stopping.set()
         if sampler_task is not None:
             await sampler_task
+
+
+@asynccontextmanager
+async def start_up_probes(
+    *,
+    host: str,
+    port: int,
+    liveness_window_s: float = 60.0,
+    idle_timeout_s: float = 5.0,
+    max_connections: int = 100,
+) -> AsyncIterator[Operations]:
+    """While the adapter cannot start yet (its store unreachable): ``/livez`` answers as long as
+    the start-up loop ticks (``health.heartbeat()``), ``/readyz`` says why it is not ready.
+    Closed before the real ops server binds the same port."""
+    health = Health(liveness_window_s=liveness_window_s)
+    metrics = PrometheusMetrics()
+    async with OpsServer(
+        health,
+        metrics,
+        host=host,
+        port=port,
+        idle_timeout_s=idle_timeout_s,
+        max_connections=max_connections,
+    ) as server:
+        yield Operations(metrics, health, server)
