@@ -76,22 +76,33 @@ def record_codec(
     )
 
 
-async def register_writer(codec: SingleObjectCodec | SchemaRegistryCodec) -> None:
+async def register_writer(
+    codec: SingleObjectCodec | SchemaRegistryCodec, stopping: asyncio.Event | None = None
+) -> bool:
     """The registry writer id, resolved once before anything encodes (``encode`` stays
-    synchronous and never calls the registry); a registry outage at start-up is waited out."""
+    synchronous and never calls the registry); a registry outage at start-up is waited out.
+    False when ``stopping`` was set meanwhile (SIGTERM during the wait)."""
     if not isinstance(codec, SchemaRegistryCodec):
-        return
+        return True
     for attempt in itertools.count(1):
         try:
             await codec.register_writer()
         except TransientError as exc:
             delay = min(retry_delay(attempt, exc.retry_after), _REGISTRY_RETRY_CAP_S)
             logger.warning(
-                "schema registry not available at start-up (%s), retry in %.1fs", exc, delay
+                "schema registry not available at start-up, waiting",
+                extra={"error": str(exc), "attempt": attempt, "retry_in_s": round(delay, 3)},
             )
-            await asyncio.sleep(delay)
+            if stopping is None:
+                await asyncio.sleep(delay)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
+            if stopping.is_set():
+                return False
         else:
-            return
+            return True
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def dimona_gateway(
@@ -191,7 +202,10 @@ async def build_adapter(
     clock = SystemClock()
     metrics = PrometheusMetrics()
     status_codec = record_codec(settings, STATUS_SCHEMA, kafka.status_topic)
-    await register_writer(status_codec)
+    if not await register_writer(status_codec, stopping):
+        store.close()
+        yield None
+        return
     statuses = StatusEvents(status_codec)
     producer = IdempotentProducer(client_config, max_record_bytes=kafka.max_record_bytes)
     consumer_config: dict[str, object] = {

@@ -308,9 +308,22 @@ async def test_start_up_waits_out_a_registry_outage(registry: FakeRegistry) -> N
         httpx.Response(503, headers={"Retry-After": "0"}),
         httpx.Response(429, headers={"Retry-After": "0"}),
     ]
-    await register_writer(writer)
+    assert await register_writer(writer)
     assert registry.requests == [f"POST /subjects/{SUBJECT}/versions"] * 3
     assert writer.encode(record())[:5] == b"\x00\x00\x00\x00\x01"
+    await writer.aclose()
+
+
+async def test_a_stop_ends_the_start_up_wait_for_the_registry(registry: FakeRegistry) -> None:
+    """SIGTERM while the registry is down at start-up: the wait ends, nothing starts."""
+    writer = codec(registry)
+    registry.faults = [httpx.Response(503, headers={"Retry-After": "30"})] * 5
+    stopping = asyncio.Event()
+    waiting = asyncio.create_task(register_writer(writer, stopping))
+    while not registry.requests:  # noqa: ASYNC110 - the fake has no event for this
+        await asyncio.sleep(0.01)
+    stopping.set()
+    assert await asyncio.wait_for(waiting, 5) is False
     await writer.aclose()
 
 
