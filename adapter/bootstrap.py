@@ -89,16 +89,7 @@ async def register_writer(
             await codec.register_writer()
         except TransientError as exc:
             delay = min(retry_delay(attempt, exc.retry_after), _REGISTRY_RETRY_CAP_S)
-            logger.warning(
-                "schema registry not available at start-up, waiting",
-                extra={"error": str(exc), "attempt": attempt, "retry_in_s": round(delay, 3)},
-            )
-            if stopping is None:
-                await asyncio.sleep(delay)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=delay)
-            if stopping.is_set():
+            if await _wait_at_start_up("schema registry", exc, attempt, delay, stopping):
                 return False
         else:
             return True
@@ -155,19 +146,31 @@ async def open_migrated_store(
                 probes.health.degraded("startup", "store unavailable: waiting")
                 probes.health.heartbeat()
                 delay = retry_delay(attempt, None, cap=cap_s)
-                logger.warning(
-                    "store unavailable at start-up, waiting",
-                    extra={"error": str(exc), "attempt": attempt, "retry_in_s": round(delay, 3)},
-                )
-                if stopping is None:
-                    await asyncio.sleep(delay)
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=delay)
-                if stopping.is_set():
+                if await _wait_at_start_up("store", exc, attempt, delay, stopping):
                     return None
                 continue
             return store
+
+
+async def _wait_at_start_up(
+    what: str, error: Exception, attempt: int, delay: float, stopping: asyncio.Event | None
+) -> bool:
+    """Log why start-up waits, then wait ``delay`` seconds; True when stopped meanwhile."""
+    logger.warning(
+        "dependency unavailable at start-up, waiting",
+        extra={
+            "dependency": what,
+            "error": str(error),
+            "attempt": attempt,
+            "retry_in_s": round(delay, 3),
+        },
+    )
+    if stopping is None:
+        await asyncio.sleep(delay)
+        return False
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), timeout=delay)
+    return stopping.is_set()
 
 
 def _start_up_probes(settings: Settings) -> contextlib.AbstractAsyncContextManager[Operations]:

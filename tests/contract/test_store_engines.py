@@ -161,7 +161,7 @@ async def test_start_up_waits_for_the_store_and_gives_up_only_when_stopped(
     )
     stopping = asyncio.Event()
     task = asyncio.create_task(open_migrated_store(settings, stopping, cap_s=0.05))
-    while "store unavailable at start-up" not in caplog.text:  # noqa: ASYNC110
+    while "dependency unavailable at start-up" not in caplog.text:  # noqa: ASYNC110
         await asyncio.sleep(0.01)
     assert not task.done()  # still waiting, not crashed
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{probes_port}") as probes:

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from adapter.app.ports import StoreView
 from adapter.edges.http.health import Health
@@ -57,15 +58,9 @@ async def operations(
         sampler = StoreSampler(store, metrics, partitions, interval_s=sample_interval_s)
         sampler_task = asyncio.create_task(sampler.run(stopping), name="store-gauges")
     try:
-        async with OpsServer(
-            health,
-            metrics,
-            host=host,
-            port=port,
-            idle_timeout_s=idle_timeout_s,
-            max_connections=max_connections,
-        ) as server:
-            yield Operations(metrics, health, server)
+        limits = {"idle_timeout_s": idle_timeout_s, "max_connections": max_connections}
+        async with _serving(health, metrics, host, port, limits) as served:
+            yield served
     finally:
         stopping.set()
         if sampler_task is not None:
@@ -85,13 +80,14 @@ async def start_up_probes(
     the start-up loop ticks (``health.heartbeat()``), ``/readyz`` says why it is not ready.
     Closed before the real ops server binds the same port."""
     health = Health(liveness_window_s=liveness_window_s)
-    metrics = PrometheusMetrics()
-    async with OpsServer(
-        health,
-        metrics,
-        host=host,
-        port=port,
-        idle_timeout_s=idle_timeout_s,
-        max_connections=max_connections,
-    ) as server:
+    limits = {"idle_timeout_s": idle_timeout_s, "max_connections": max_connections}
+    async with _serving(health, PrometheusMetrics(), host, port, limits) as served:
+        yield served
+
+
+@asynccontextmanager
+async def _serving(
+    health: Health, metrics: PrometheusMetrics, host: str, port: int, limits: dict[str, Any]
+) -> AsyncIterator[Operations]:
+    async with OpsServer(health, metrics, host=host, port=port, **limits) as server:
         yield Operations(metrics, health, server)
