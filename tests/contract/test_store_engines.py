@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,9 +16,11 @@ from psycopg.conninfo import conninfo_to_dict
 from adapter.app.ports import Recorded
 from adapter.bootstrap import open_migrated_store
 from adapter.core.errors import FatalConfiguration
+from adapter.edges.store.calls import InlineCalls, StoreClosed, ThreadCalls
 from adapter.edges.store.engine import StoreUnavailableError
-from adapter.edges.store.factory import open_store
+from adapter.edges.store.factory import open_async_store, open_store
 from adapter.edges.store.postgres import PostgresStore, StoreClosedError
+from adapter.edges.store.roles import AsyncSqlStore
 from adapter.edges.store.sqlite import SqliteStore
 from adapter.settings import HttpSettings, Settings, StoreSettings
 from tests.contract.builders import eid, entry, outbox_keys, record, scalar
@@ -171,3 +174,76 @@ async def test_start_up_waits_for_the_store_and_gives_up_only_when_stopped(
     assert ready.json()["checks"]["startup"] == "store unavailable: waiting"
     stopping.set()
     assert await asyncio.wait_for(task, 10) is None
+
+
+async def _serves_the_roles(store: AsyncSqlStore) -> None:
+    try:
+        await store.migrate()
+        assert await store.record_events([entry("e1")], {}) == [Recorded.NEW]
+        assert await store.employments_with_open_events(None) == ["emp-1"]
+    finally:
+        store.close()
+    with pytest.raises(StoreClosed):
+        await store.pending_outbox(None, 1)
+
+
+async def test_sqlite_is_served_inline_on_the_loop(tmp_path: Path) -> None:
+    store = open_async_store(f"sqlite:///{tmp_path / 'inline.sqlite3'}")
+    assert isinstance(store._calls, InlineCalls)
+    await _serves_the_roles(store)
+
+
+@pytest.mark.postgres
+async def test_postgres_is_served_on_its_own_thread(pg_schema: str) -> None:
+    options = conninfo_to_dict(pg_schema)["options"]
+    store = open_async_store(f"{POSTGRES_URL}?options={quote(str(options))}")
+    assert isinstance(store._calls, ThreadCalls)
+    await _serves_the_roles(store)
+
+
+async def test_inline_calls_run_on_the_loop_thread() -> None:
+    calls = InlineCalls()
+    assert await calls.call(threading.get_ident) == threading.get_ident()
+    assert await calls.call_first(lambda: 7) == 7
+
+
+async def test_the_store_thread_keeps_the_order_and_lets_the_relay_go_first() -> None:
+    calls = ThreadCalls()
+    started, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def blocking() -> None:
+        ran.append("blocking")
+        started.set()
+        release.wait(10)
+
+    try:
+        first_job = asyncio.create_task(calls.call(blocking))
+        while not started.is_set():  # noqa: ASYNC110 - a thread, not a task, sets it
+            await asyncio.sleep(0.001)
+        queued = [asyncio.create_task(calls.call(ran.append, name)) for name in "abc"]
+        relay = asyncio.create_task(calls.call_first(ran.append, "relay"))
+        await asyncio.sleep(0)  # every task has queued its call
+        release.set()
+        await asyncio.gather(first_job, *queued, relay)
+        assert ran == ["blocking", "relay", "a", "b", "c"]
+        assert await calls.call(threading.get_ident) != threading.get_ident()
+    finally:
+        release.set()
+        calls.close()
+    with pytest.raises(StoreClosed):
+        await calls.call(threading.get_ident)
+
+
+async def test_an_error_on_the_store_thread_reaches_its_caller_only() -> None:
+    calls = ThreadCalls()
+    try:
+        with pytest.raises(StoreUnavailableError):
+            await calls.call(_unavailable)
+        assert await calls.call(lambda: "next") == "next"
+    finally:
+        calls.close()
+
+
+def _unavailable() -> None:
+    raise StoreUnavailableError("store unavailable: lost")
