@@ -30,6 +30,8 @@ __all__ = [
 HANDLED_EVENT = "message handled"
 """The event name of the canonical line: ``grep '"event": "message handled"'``."""
 
+_HANDLED = logging.getLogger("adapter.handled")
+
 
 def mask_personal_data(
     _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
@@ -59,7 +61,12 @@ def log_handled(
     ``outcome`` is ``accepted``, ``duplicate``, ``rejected`` or ``dead_lettered``;
     ``transition`` is e.g. ``SUBMITTED->ACCEPTED`` when the line reports a declaration step.
     Nothing personal goes in: ids only (and the masking processor runs anyway).
+    A line below the configured level costs one level check, nothing more (several lines are
+    written per declaration: docs/performance.md).
     """
+    warning = outcome in ("rejected", "dead_lettered")
+    if logger is None and not _HANDLED.isEnabledFor(logging.WARNING if warning else logging.INFO):
+        return
     fields: dict[str, Any] = {
         "topic": topic,
         "partition": partition,
@@ -76,7 +83,7 @@ def log_handled(
     }
     fields.update({k: v for k, v in optional.items() if v is not None})
     target = logger if logger is not None else structlog.get_logger("adapter.handled")
-    if outcome in ("rejected", "dead_lettered"):
+    if warning:
         target.warning(HANDLED_EVENT, **fields)
     else:
         target.info(HANDLED_EVENT, **fields)
@@ -98,7 +105,12 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Level first: a line below the level must not pay for time stamps and masking.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

@@ -63,7 +63,8 @@ def test_processor_masks_ssins_and_names_everywhere() -> None:
     assert entry["WorkerName"] == MASK
 
 
-def test_canonical_line_carries_the_ids() -> None:
+def test_canonical_line_carries_the_ids(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="adapter.handled")
     with capture_logs(processors=[mask_personal_data]) as logs:
         log_handled(
             topic="hr.employment.events",
@@ -98,6 +99,24 @@ def test_canonical_line_carries_the_ids() -> None:
     assert rejected["log_level"] == "warning"
     assert "declaration_id" not in rejected
     assert SSIN not in rejected["reason"]
+
+
+def test_a_canonical_line_below_the_level_is_not_built(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="adapter.handled")
+    with capture_logs(processors=[mask_personal_data]) as logs:
+        log_handled(topic="t", partition=0, offset=1, outcome="accepted", duration_s=0.5)
+        log_handled(topic="t", partition=0, offset=2, outcome="dead_lettered", duration_s=0.5)
+    assert [(line["offset"], line["log_level"]) for line in logs] == [(2, "warning")]
+
+
+def test_structlog_lines_below_the_level_stop_at_the_first_processor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("WARNING", "json")
+    structlog.get_logger("adapter.test").info("quiet", ssin=SSIN)
+    structlog.get_logger("adapter.test").warning("loud")
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [line["event"] for line in lines] == ["loud"]
 
 
 def test_json_pipeline_masks_stdlib_and_structlog(capsys: pytest.CaptureFixture[str]) -> None:
