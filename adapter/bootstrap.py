@@ -43,6 +43,7 @@ from adapter.edges.kafka.topics import ensure_topics
 from adapter.edges.store.engine import StoreUnavailableError
 from adapter.edges.store.factory import open_async_store
 from adapter.edges.store.roles import AsyncSqlStore
+from adapter.gc_tuning import freeze_start_up_objects
 from adapter.logging import log_handled
 from adapter.settings import Settings
 
@@ -226,6 +227,7 @@ async def build_adapter(
         store,
         KafkaStatusPublisher(producer, kafka.status_topic),
         partitions=lambda: source.assigned_partitions,
+        batches_in_flight=settings.pipeline.relay_batches_in_flight,
     )
     driver = DeclarationDriver(
         inbox=store,
@@ -309,4 +311,6 @@ async def run_until_stopped(
         settings, driver_config=driver_config, stopping=stopping, make_executor=make_executor
     ) as adapter:
         if adapter is not None:
+            if settings.pipeline.gc_freeze:
+                freeze_start_up_objects()
             await adapter.runner.run(stopping)

@@ -187,6 +187,18 @@ class PipelineSettings(_Group):
         gt=0,
         description="how often the open work of the owned partitions is looked up again",
     )
+    relay_batches_in_flight: int = Field(
+        default=4,
+        ge=1,
+        description="status-event batches handed to the producer before the first is "
+        "acknowledged; 1 keeps the topic in outbox order even when a delivery fails, at the "
+        "price of bursts when the process is busy (adapter/app/relay.py)",
+    )
+    gc_freeze: bool = Field(
+        default=True,
+        description="after start-up, move every object created so far out of the garbage "
+        "collector's sight and collect the young generation less often (docs/performance.md)",
+    )
 
 
 class Settings(BaseSettings):

@@ -63,6 +63,8 @@ NOT_IN_CHART = {
     "pipeline.onss_circuit_threshold": "tuning: extraEnv",
     "pipeline.onss_circuit_cap_s": "tuning: extraEnv",
     "pipeline.rescan_interval_s": "tuning: extraEnv",
+    "pipeline.relay_batches_in_flight": "tuning: extraEnv",
+    "pipeline.gc_freeze": "tuning: extraEnv",
 }
 
 
