@@ -35,6 +35,7 @@ from adapter.core import machine as m
 from adapter.core.declarations import Declaration, InDeclaration, UnresolvedPeriod, check_resolved
 from adapter.core.errors import BrokenInvariant, PermanentError, TransientError, UncertainOutcome
 from adapter.core.periods import KnownPeriod
+from adapter.core.polling import AnswerTimes
 from adapter.core.translation import apply_answer, resolve_period_ids
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -69,6 +70,7 @@ class DeclarationLoop:
         self._telemetry = telemetry or Telemetry()
         self._jitter = jitter
         self._critical: set[str] = set()
+        self._answer_times = AnswerTimes()
         self.stop_requested: Callable[[str], bool] = lambda _employment: False
 
     def at_safe_point(self, employment_id: str) -> bool:
@@ -102,7 +104,11 @@ class DeclarationLoop:
         if isinstance(declaration, InDeclaration) and declaration.not_before is not None:
             not_before = datetime.combine(declaration.not_before, time(0), tzinfo=BRUSSELS)
         return m.Situation(
-            now=self._clock.now(), not_before=not_before, jitter=self._jitter(), timing=self._timing
+            now=self._clock.now(),
+            not_before=not_before,
+            jitter=self._jitter(),
+            timing=self._timing,
+            learned_first_wait=self._answer_times.first_wait(),
         )
 
     # -- saving a decision --------------------------------------------------------------------
@@ -215,7 +221,12 @@ class DeclarationLoop:
             return m.PollFailed(_text(exc), exc.retry_after)
         except PermanentError as exc:
             return m.PollRefused(str(exc))
-        return m.AnswerPending() if answer is None else m.AnswerReceived(answer)
+        if answer is None:
+            return m.AnswerPending()
+        submitted_at = stored.progress.submitted_at
+        if submitted_at is not None:
+            self._answer_times.observe((self._clock.now() - submitted_at).total_seconds())
+        return m.AnswerReceived(answer)
 
     async def _search(self, stored: Stored) -> m.Event:
         declaration = await self._resolved(stored)

@@ -297,7 +297,9 @@ def _next_poll(
 ) -> Decision:
     waiting = state is DeclarationState.WAITING_IDENTIFICATION
     delay = situation.timing.polls.delay_after(
-        _elapsed_s(progress, situation), waiting_identification=waiting
+        _elapsed_s(progress, situation),
+        waiting_identification=waiting,
+        learned_first_wait=situation.learned_first_wait,
     )
     return _decide(progress, state, Poll(_later(situation, delay)), retries=0, **changes)
 

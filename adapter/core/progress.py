@@ -79,3 +79,5 @@ class Situation:
     jitter: float = 1.0
     """A factor in [0.5, 1.0] drawn by the shell: spreads the retries of many declarations."""
     timing: Timing = field(default_factory=Timing)
+    learned_first_wait: float | None = None
+    """The first GET's wait learned from ONSS's recent answer times (``polling.AnswerTimes``)."""
