@@ -6,6 +6,7 @@ aliases). Also holds the dead-letter header names, the third published contract.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from datetime import date
@@ -175,27 +176,48 @@ class StatusFlags(_StatusModel):
 
 def flags_from_anomalies(codes: Iterable[str], *, worker_type: str | None = None) -> StatusFlags:
     """Derive the flags from anomaly codes (``ZZZZZ-NNN``) of an ONSS answer."""
+    late, flexi, quota, lost, cancelled = derive_flags(codes, worker_type=worker_type)
+    return StatusFlags(
+        late_declaration=late,
+        flexi_conditions_not_met=flexi,
+        quota_exceeded=quota,
+        special_regime_lost=lost,
+        already_cancelled=cancelled,
+    )
+
+
+def derive_flags(
+    codes: Iterable[str], *, worker_type: str | None = None
+) -> tuple[bool, bool, bool, bool, bool]:
+    """The values of :class:`StatusFlags`, in its order, for anomaly codes of an answer."""
     all_codes = set(codes)
     suffixes = {code.rsplit("-", 1)[-1] for code in all_codes}
     late = "460" in suffixes
     flexi = "90017-510" in all_codes
     quota = "369" in suffixes
     special_type = worker_type is None or worker_type in SPECIAL_REGIME_WORKER_TYPES
-    return StatusFlags(
-        late_declaration=late,
-        flexi_conditions_not_met=flexi,
-        quota_exceeded=quota,
-        special_regime_lost=flexi or quota or (late and special_type),
-        already_cancelled="00913-355" in all_codes,
-    )
+    lost = flexi or quota or (late and special_type)
+    return late, flexi, quota, lost, "00913-355" in all_codes
 
 
 STATUS_EVENT_NAMESPACE = uuid.UUID("6c3f4b9e-2d1a-5e7f-9a41-0d7b2c8e5f13")
 
 
+_NAMESPACED = hashlib.sha1(STATUS_EVENT_NAMESPACE.bytes, usedforsecurity=False)
+_VARIANT = "89ab89ab89ab89ab"  # the RFC 4122 variant (10xx) of each hex digit, by index
+
+
 def stable_event_id(*parts: object) -> str:
-    """A deterministic UUID (v5) for a status event, so replays publish the same id."""
-    return str(uuid.uuid5(STATUS_EVENT_NAMESPACE, "|".join(str(p) for p in parts)))
+    """A deterministic UUID (v5) for a status event, so replays publish the same id.
+
+    ``str(uuid.uuid5(STATUS_EVENT_NAMESPACE, "|".join(map(str, parts))))``, with the hash
+    of the namespace taken once and the text formatted without a ``UUID`` object.
+    """
+    digest = _NAMESPACED.copy()
+    digest.update("|".join(map(str, parts)).encode())
+    h = digest.hexdigest()
+    variant = _VARIANT[int(h[16], 16)]
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
 
 
 class DeclarationStatusChanged(_StatusModel):

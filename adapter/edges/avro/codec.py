@@ -1,22 +1,52 @@
-"""Encode and decode records of one schema family with single-object encoding."""
+"""Encode and decode records of one schema family with single-object encoding.
+
+Also :func:`framed_writer`, the body writer both framings share: a writer compiled from the
+schema (``compiled.py``, fastavro's bytes without its per-call schema walk and union
+validation), or fastavro itself for a schema the compiler does not handle.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
 
 from adapter.core.errors import UndecodableMessage
+from adapter.edges.avro.compiled import compile_writer
 from adapter.edges.avro.schemas import SchemaVersion, schema_family
 
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 _HEADER_LENGTH = 10
 
 log = logging.getLogger(__name__)
+
+FramedWriter = Callable[[bytes, Mapping[str, Any]], bytes]
+"""``write(header, record)``: the header followed by the record's Avro body."""
+
+
+def framed_writer(parsed: Any) -> FramedWriter:
+    """The writer of records of one parsed schema, behind a framing header."""
+    compiled = compile_writer(parsed)
+    if compiled is None:
+
+        def with_fastavro(header: bytes, record: Mapping[str, Any]) -> bytes:
+            buffer = io.BytesIO()
+            buffer.write(header)
+            schemaless_writer(buffer, parsed, dict(record))
+            return buffer.getvalue()
+
+        return with_fastavro
+
+    def with_compiled(header: bytes, record: Mapping[str, Any]) -> bytes:
+        buffer = bytearray(header)
+        compiled(buffer, record)
+        return bytes(buffer)
+
+    return with_compiled
 
 
 class SingleObjectCodec:
@@ -49,6 +79,8 @@ class SingleObjectCodec:
                 if v.legacy_fingerprint not in self._by_fingerprint
             }
         self._legacy_seen = False
+        self._header = SINGLE_OBJECT_MAGIC + self.writer.fingerprint
+        self._write = framed_writer(self.writer.parsed)
 
     async def prepare(self, payloads: Sequence[bytes | None]) -> None:
         """Nothing to resolve: every schema of the family is local."""
@@ -57,11 +89,7 @@ class SingleObjectCodec:
         """Nothing to release."""
 
     def encode(self, record: Mapping[str, Any]) -> bytes:
-        buffer = io.BytesIO()
-        buffer.write(SINGLE_OBJECT_MAGIC)
-        buffer.write(self.writer.fingerprint)
-        schemaless_writer(buffer, self.writer.parsed, dict(record))
-        return buffer.getvalue()
+        return self._write(self._header, record)
 
     def decode(self, payload: bytes) -> dict[str, Any]:
         if len(payload) < _HEADER_LENGTH or payload[:2] != SINGLE_OBJECT_MAGIC:

@@ -28,9 +28,10 @@ from typing import Any
 
 import fastavro
 import httpx
-from fastavro import schemaless_reader, schemaless_writer
+from fastavro import schemaless_reader
 
 from adapter.core.errors import FatalConfiguration, TransientError, UndecodableMessage
+from adapter.edges.avro.codec import framed_writer
 from adapter.edges.avro.schemas import SchemaVersion, schema_family
 from adapter.edges.retry_after import retry_after_seconds
 
@@ -65,6 +66,7 @@ class SchemaRegistryCodec:
         self.family = family
         self.subject = subject
         self.writer: SchemaVersion = schema_family(family, directory)[-1]
+        self._write = framed_writer(self.writer.parsed)
         self.timeout_s = timeout_s
         self._base_url = registry_url.rstrip("/")
         self._transport = transport
@@ -126,10 +128,7 @@ class SchemaRegistryCodec:
         if self._writer_id is None:
             msg = f"the {self.family} writer schema is not registered yet (register_writer)"
             raise TransientError(msg)
-        buffer = io.BytesIO()
-        buffer.write(_HEADER.pack(0, self._writer_id))
-        schemaless_writer(buffer, self.writer.parsed, dict(record))
-        return buffer.getvalue()
+        return self._write(_HEADER.pack(0, self._writer_id), record)
 
     def decode(self, payload: bytes) -> dict[str, Any]:
         schema_id = schema_id_of(payload)
