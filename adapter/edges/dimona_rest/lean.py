@@ -17,6 +17,7 @@ repeat an idempotent GET once on a keep-alive connection the server had closed.
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +56,10 @@ class AiohttpSession:
         read_timeout_s: float,
         pool_timeout_s: float,
         headers: Mapping[str, str],
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.limit = limit
+        self.ssl_context = ssl_context
         # The same mapping as httpx-aiohttp: httpx's connect -> sock_connect, read ->
         # sock_read, pool -> connect (waiting for a pooled connection plus connecting).
         self.timeout = aiohttp.ClientTimeout(
@@ -69,23 +72,26 @@ class AiohttpSession:
         self._session: aiohttp.ClientSession | None = None
 
     @classmethod
-    def from_config(cls, config: DimonaRestConfig, *, limit: int) -> AiohttpSession:
+    def from_config(
+        cls, config: DimonaRestConfig, *, limit: int, ssl: ssl.SSLContext | None = None
+    ) -> AiohttpSession:
         return cls(
             limit=limit,
             connect_timeout_s=config.connect_timeout_s,
             read_timeout_s=config.read_timeout_s,
             pool_timeout_s=config.pool_timeout_s,
             headers={"Accept": "application/json", "User-Agent": config.user_agent},
+            ssl_context=ssl,
         )
 
     def session(self) -> aiohttp.ClientSession:
         """The session, created at the first call (also the ``httpx-aiohttp`` client factory)."""
         if self._session is None:
+            if self.ssl_context is None:
+                # the certificate store and environment httpx uses (certifi, SSL_CERT_*)
+                self.ssl_context = httpx.create_ssl_context()
             connector = aiohttp.TCPConnector(
-                limit=self.limit,
-                keepalive_timeout=KEEPALIVE_EXPIRY_S,
-                # the certificate store and environment httpx would use (certifi, SSL_CERT_*)
-                ssl=httpx.create_ssl_context(),
+                limit=self.limit, keepalive_timeout=KEEPALIVE_EXPIRY_S, ssl=self.ssl_context
             )
             self._session = aiohttp.ClientSession(
                 connector=connector, timeout=self.timeout, headers=self.headers

@@ -134,8 +134,12 @@ class HttpClientPool:
         if transport is None and config.transport == "aiohttp":
             from httpx_aiohttp import AiohttpTransport
 
-            session = AiohttpSession.from_config(config, limit=per_client)
-            transport = AiohttpTransport(limits=limits, client=session.session)
+            aiohttp_transport = AiohttpTransport(limits=limits)
+            session = AiohttpSession.from_config(
+                config, limit=per_client, ssl=aiohttp_transport.ssl_context
+            )
+            aiohttp_transport.client = session.session  # one aiohttp session for both paths
+            transport = aiohttp_transport
         clients = [
             httpx.AsyncClient(transport=transport, limits=limits, timeout=timeout, headers=headers)
             for _ in range(count)
