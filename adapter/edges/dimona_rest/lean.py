@@ -31,9 +31,15 @@ KEEPALIVE_EXPIRY_S = 5.0
 """httpx's default ``keepalive_expiry``, which the ``httpx-aiohttp`` transport passes on."""
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def render_json(value: Any) -> bytes:
-    """The JSON body exactly as httpx renders ``json=``: compact, UTF-8, no NaN."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    """The JSON body exactly as httpx renders ``json=``: compact, UTF-8, no NaN.
+
+    (``json.dumps`` with options builds a new encoder per call; this one is built once.)
+    """
+    return _JSON.encode(value).encode()
 
 
 @dataclass(frozen=True, slots=True)
