@@ -1,16 +1,22 @@
 """Micro-benchmark of the Dimona REST client's transports (``make bench``).
 
 A tiny HTTP/1.1 server (raw asyncio protocol, keep-alive) runs in a subprocess and answers
-``POST /declarations`` with ``201 Created`` + ``Location`` (and the token endpoint with a token)
-either at once or after 50 ms. The client process drives ``DimonaRestClient.submit_body`` with N
-workers in a loop for a fixed time and reports requests/s and client CPU per request
-(``time.process_time``, this process only). On a machine with two or more CPUs the client is
-pinned to CPU 0 and the server to CPU 1.
+``POST /declarations`` with ``201 Created`` + ``Location``, ``GET /declarations/{id}`` with a
+200 answer (accepted, a period, one warning) and the token endpoint with a token, either at once
+or after 50 ms. The client process drives ``DimonaRestClient.submit_body`` (call ``submit``) or
+``get_answer`` (call ``get_answer``) with N workers in a loop for a fixed time and reports
+requests/s and client CPU per request (``time.process_time``, this process only). On a machine
+with two or more CPUs the client is pinned to CPU 0 and the server to CPU 1.
 
     uv run python bench/dimona_client_bench.py [--seconds 3] [--inflight 1,30,200]
-        [--delays 0,50] [--transports httpx,httpx-pool,httpx-pool/10,aiohttp]
+        [--delays 0,50] [--calls submit,get_answer]
+        [--transports httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,bare-aiohttp]
 
 ``httpx-pool/10`` = the httpx-pool transport with at most 10 requests per client (default 30).
+``aiohttp`` is the default transport: the two hot calls on the lean path (aiohttp directly);
+``aiohttp-httpx`` is the same transport with the hot calls through httpx (``lean=False``, the
+path before the lean one); ``bare-aiohttp`` is a plain ``aiohttp.ClientSession`` sending the same
+request and reading the answer, without the client (no token, limiter, slot, parsing): the floor.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 TOKEN_BODY = b'{"access_token":"bench","token_type":"Bearer","expires_in":3600}'
@@ -36,6 +44,17 @@ TOKEN = (
     + str(len(TOKEN_BODY)).encode()
     + b"\r\n\r\n"
     + TOKEN_BODY
+)
+ANSWER_BODY = (
+    b'{"declarationStatus":{"declarationId":656309300157,"result":"W",'
+    b'"period":{"id":656309300158},"anomalies":[{"errorId":"90017-510","severity":"NP",'
+    b'"labelFr":"Avertissement","labelNl":"Waarschuwing"}]}}'
+)
+ANSWER = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    + str(len(ANSWER_BODY)).encode()
+    + b"\r\n\r\n"
+    + ANSWER_BODY
 )
 BODY = {
     "employer": {"employerId": 123456749},
@@ -74,7 +93,13 @@ class _Protocol(asyncio.Protocol):
             if len(self.buffer) < end + 4 + length:
                 return
             self.buffer = self.buffer[end + 4 + length :]
-            answer = TOKEN if b"/token" in head.split(b"\r\n", 1)[0] else CREATED
+            request_line = head.split(b"\r\n", 1)[0]
+            if b"/token" in request_line:
+                answer = TOKEN
+            elif request_line.startswith(b"get "):
+                answer = ANSWER
+            else:
+                answer = CREATED
             if self.delay:
                 asyncio.get_running_loop().call_later(self.delay, self._write, answer)
             else:
@@ -117,40 +142,70 @@ def _start_server(delay_ms: float) -> tuple[subprocess.Popen[bytes], int]:
 # -- client -------------------------------------------------------------------------------------
 
 
+async def _drive(
+    call: Callable[[], Awaitable[object]], inflight: int, seconds: float
+) -> tuple[float, float]:
+    await asyncio.gather(*(call() for _ in range(inflight)))  # warm up
+    count = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal count
+        while time.perf_counter() < stop:
+            await call()
+            count += 1
+
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(inflight)))
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return count / wall, cpu / count * 1e6
+
+
+async def _measure_bare(port: int, call: str, inflight: int, seconds: float) -> tuple[float, float]:
+    import aiohttp
+
+    url = f"http://127.0.0.1:{port}/REST/dimona/v2/declarations"
+    data = json.dumps(BODY, separators=(",", ":")).encode()
+    headers = {"Authorization": "Bearer bench", "Content-Type": "application/json"}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=inflight)) as session:
+
+        async def once() -> bytes:
+            if call == "submit":
+                request = session.post(url, data=data, headers=headers, allow_redirects=False)
+            else:
+                request = session.get(f"{url}/656309300157", headers=headers)
+            async with request as response:
+                return await response.read()
+
+        return await _drive(once, inflight, seconds)
+
+
 async def _measure(
-    port: int, transport: str, inflight: int, seconds: float, keys: Path
+    port: int, transport: str, call: str, inflight: int, seconds: float, keys: Path
 ) -> tuple[float, float]:
     from adapter.edges.dimona_rest.client import DimonaRestClient
     from adapter.edges.dimona_rest.config import DimonaRestConfig
 
+    if transport == "bare-aiohttp":
+        return await _measure_bare(port, call, inflight, seconds)
     transport, _, per_client = transport.partition("/")
+    lean = transport != "aiohttp-httpx"
     root = f"http://127.0.0.1:{port}"
     config = DimonaRestConfig(
         base_url=f"{root}/REST/dimona/v2",
         token_url=f"{root}/REST/oauth/v5/token",
         client_id="bench",
         private_key_path=keys,
-        transport=transport,
+        transport="aiohttp" if transport == "aiohttp-httpx" else transport,
         max_in_flight=inflight,
         max_per_client=int(per_client or 30),
         read_timeout_s=30,
         pool_timeout_s=60,
     )
-    async with DimonaRestClient.from_config(config) as client:
-        await asyncio.gather(*(client.submit_body(BODY) for _ in range(inflight)))  # warm up
-        count = 0
-        stop = time.perf_counter() + seconds
-
-        async def worker() -> None:
-            nonlocal count
-            while time.perf_counter() < stop:
-                await client.submit_body(BODY)
-                count += 1
-
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(inflight)))
-        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return count / wall, cpu / count * 1e6
+    async with DimonaRestClient.from_config(config, lean=lean) as client:
+        if call == "submit":
+            return await _drive(lambda: client.submit_body(BODY), inflight, seconds)
+        return await _drive(lambda: client.get_answer(656309300157), inflight, seconds)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -161,7 +216,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--inflight", default="1,30,200")
     parser.add_argument("--delays", default="0,50")
-    parser.add_argument("--transports", default="httpx,httpx-pool,httpx-pool/10,aiohttp")
+    parser.add_argument("--calls", default="submit,get_answer")
+    parser.add_argument(
+        "--transports",
+        default="httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,bare-aiohttp",
+    )
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
     if args.serve:
@@ -176,22 +235,23 @@ def main(argv: list[str] | None = None) -> None:
         python = sys.version.split()[0]
         lines = [
             f"# Dimona client transports, {args.seconds:g} s per cell, python {python}",
-            "| transport | in flight | remote delay | requests/s | client CPU per request |",
-            "|---|---|---|---|---|",
+            "| transport | call | in flight | remote delay | requests/s | client CPU per request |",
+            "|---|---|---|---|---|---|",
         ]
         print("\n".join(lines), flush=True)
         for delay in (float(d) for d in args.delays.split(",")):
             server, port = _start_server(delay)
             try:
-                for transport in args.transports.split(","):
-                    for inflight in (int(n) for n in args.inflight.split(",")):
-                        rate, cpu_us = asyncio.run(
-                            _measure(port, transport, inflight, args.seconds, keys)
-                        )
-                        cells = [transport, inflight, f"{delay:g} ms", f"{rate:,.0f}"]
-                        cells.append(f"{cpu_us:,.0f} µs")
-                        lines.append("| " + " | ".join(map(str, cells)) + " |")
-                        print(lines[-1], flush=True)
+                for call in args.calls.split(","):
+                    for transport in args.transports.split(","):
+                        for inflight in (int(n) for n in args.inflight.split(",")):
+                            rate, cpu_us = asyncio.run(
+                                _measure(port, transport, call, inflight, args.seconds, keys)
+                            )
+                            cells = [transport, call, inflight, f"{delay:g} ms", f"{rate:,.0f}"]
+                            cells.append(f"{cpu_us:,.0f} µs")
+                            lines.append("| " + " | ".join(map(str, cells)) + " |")
+                            print(lines[-1], flush=True)
             finally:
                 server.terminate()
                 server.wait()

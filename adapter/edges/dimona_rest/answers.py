@@ -33,6 +33,16 @@ _SEVERITIES = {
     "NONBLOCKING": AnomalySeverity.NON_BLOCKING,
 }
 _ACTION_BLOCKS = ("dimonaIn", "dimonaOut", "dimonaUpdate", "dimonaCancel")
+_RESULTS = {result.value: result for result in DimonaResult}
+_LABEL_KEYS = {
+    language: tuple(
+        f"{prefix}{language.capitalize()}" for prefix in ("label", "description", "libelle")
+    )
+    for language in ("fr", "nl")
+}
+# JSON objects arrive as dicts: ``isinstance`` tries ``dict`` first and reaches the slower ABC
+# check only for other mappings (tests, tools).
+_MAPPING = (dict, Mapping)
 
 
 class UnreadableAnswer(DimonaTransientError):  # noqa: N818
@@ -52,7 +62,7 @@ def _as_int(value: object) -> int | None:
 def _strings(value: object) -> Iterator[str]:
     if isinstance(value, str):
         yield value
-    elif isinstance(value, Mapping):
+    elif isinstance(value, _MAPPING):
         for item in value.values():
             yield from _strings(item)
     elif isinstance(value, list | tuple):
@@ -73,14 +83,13 @@ def _code(item: Mapping[str, Any]) -> str | None:
 
 
 def _label(item: Mapping[str, Any], language: str) -> str | None:
-    suffix = language.capitalize()
-    for key in (f"label{suffix}", f"description{suffix}", f"libelle{suffix}"):
+    for key in _LABEL_KEYS[language]:
         value = item.get(key)
         if isinstance(value, str) and value:
             return value
     for key in ("label", "labels", "description"):
         nested = item.get(key)
-        if isinstance(nested, Mapping) and isinstance(nested.get(language), str):
+        if isinstance(nested, _MAPPING) and isinstance(nested.get(language), str):
             return str(nested[language])
     return None
 
@@ -90,7 +99,7 @@ def parse_anomaly(item: object) -> Anomaly | None:
     if isinstance(item, str):
         found = ANOMALY_CODE.search(item)
         return Anomaly(code=found.group(0)) if found else None
-    if not isinstance(item, Mapping):
+    if not isinstance(item, _MAPPING):
         return None
     code = _code(item)
     if code is None:
@@ -112,7 +121,7 @@ def _anomaly_items(status: Mapping[str, Any]) -> list[object]:
         value = status.get(key)
         if isinstance(value, list):
             items.extend(value)
-        elif isinstance(value, Mapping):
+        elif isinstance(value, _MAPPING):
             # v1 style: {"anomaly": [...]} or a single anomaly object
             inner = next((v for v in value.values() if isinstance(v, list)), None)
             items.extend(inner if inner is not None else [value])
@@ -121,33 +130,32 @@ def _anomaly_items(status: Mapping[str, Any]) -> list[object]:
 
 def _period_id(body: Mapping[str, Any], status: Mapping[str, Any]) -> int | None:
     period = status.get("period")
-    if isinstance(period, Mapping) and (found := _as_int(period.get("id"))) is not None:
+    if isinstance(period, _MAPPING) and (found := _as_int(period.get("id"))) is not None:
         return found
     for key in ("periodId", "dimonaPeriodId"):
         if (found := _as_int(status.get(key))) is not None:
             return found
     for block in _ACTION_BLOCKS:
         action = body.get(block)
-        if isinstance(action, Mapping) and (found := _as_int(action.get("periodId"))) is not None:
+        if isinstance(action, _MAPPING) and (found := _as_int(action.get("periodId"))) is not None:
             return found
     return None
 
 
 def parse_declaration_answer(body: object, *, declaration_id: int) -> DeclarationAnswer:
     """The answer of a processed declaration (a 200 on GET /declarations/{id})."""
-    if not isinstance(body, Mapping):
+    if not isinstance(body, _MAPPING):
         raise UnreadableAnswer("declaration answer is not a JSON object", endpoint="get_answer")
     status = body.get("declarationStatus")
-    if not isinstance(status, Mapping):
+    if not isinstance(status, _MAPPING):
         status = body  # tolerate a flat answer
     raw_result = status.get("result")
-    try:
-        result = DimonaResult(str(raw_result).strip().upper())
-    except ValueError:
+    result = _RESULTS.get(str(raw_result).strip().upper())
+    if result is None:
         raise UnreadableAnswer(
             f"declaration answer without a known result ({str(raw_result)[:10]!r})",
             endpoint="get_answer",
-        ) from None
+        )
     anomalies: list[Anomaly] = []
     seen: set[str] = set()
     for item in _anomaly_items(status):

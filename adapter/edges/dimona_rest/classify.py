@@ -10,6 +10,7 @@ that such a failure is not mistaken for "never sent".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,12 +53,16 @@ _MAX_TEXT = 200
 
 
 def request_was_sent(exc: BaseException) -> bool:
-    """False only when we know the request never left (no connection was established)."""
+    """False only when we know the request never left (no connection was established).
+
+    A raw aiohttp error (the lean path) is read as it is; an httpx error raised by the
+    ``httpx-aiohttp`` transport is read through to its aiohttp cause.
+    """
+    if isinstance(exc, aiohttp.ClientError):
+        return not isinstance(exc, _NOT_SENT_AIOHTTP)
     cause = exc.__cause__
     if isinstance(cause, aiohttp.ClientError):
         return not isinstance(cause, _NOT_SENT_AIOHTTP)
-    if isinstance(exc, aiohttp.ClientError):
-        return not isinstance(exc, _NOT_SENT_AIOHTTP)
     return not isinstance(exc, _NOT_SENT_HTTPX)
 
 
@@ -92,9 +97,14 @@ def _issue_text(issue: object) -> str | None:
 
 
 def problem_details(response: httpx.Response) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(problem type, detail, issues) of an httpx error response (see ``problem_details_of``)."""
+    return problem_details_of(response.content)
+
+
+def problem_details_of(content: bytes) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(problem type, detail, issues) of an error body; tolerant of v1 arrays and non-JSON."""
     try:
-        body: Any = response.json()
+        body: Any = json.loads(content)
     except ValueError:
         return None, None, ()
     raw_issues: list[object]
@@ -115,12 +125,35 @@ def problem_details(response: httpx.Response) -> tuple[str | None, str | None, t
 def error_for_response(
     response: httpx.Response, *, endpoint: str, submission: bool, now: float
 ) -> AdapterError:
-    """The error for a status the caller did not expect (2xx/404 handling is the caller's)."""
-    status = response.status_code
+    """``error_for_status`` of an httpx response."""
+    return error_for_status(
+        response.status_code,
+        response.headers,
+        response.content,
+        endpoint=endpoint,
+        submission=submission,
+        now=now,
+    )
+
+
+def error_for_status(
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    *,
+    endpoint: str,
+    submission: bool,
+    now: float,
+) -> AdapterError:
+    """The error for a status the caller did not expect (2xx/404 handling is the caller's).
+
+    ``headers`` must be case-insensitive (httpx's and aiohttp's are); ``content`` is the body
+    as received. Both the httpx path and the lean aiohttp path use this one mapping.
+    """
     if status in (429, 503):
         return DimonaTransientError(
             f"{endpoint}: HTTP {status}, ONSS asks to slow down",
-            retry_after=retry_after_seconds(response.headers, now=now),
+            retry_after=retry_after_seconds(headers, now=now),
             status=status,
             endpoint=endpoint,
         )
@@ -134,7 +167,7 @@ def error_for_response(
     if status >= 500 or status == 408:
         return DimonaTransientError(
             f"{endpoint}: HTTP {status}",
-            retry_after=retry_after_seconds(response.headers, now=now),
+            retry_after=retry_after_seconds(headers, now=now),
             status=status,
             endpoint=endpoint,
         )
@@ -149,7 +182,7 @@ def error_for_response(
         return DimonaAuthRefused(
             f"{endpoint}: HTTP 401 with a fresh token; check the client's REST channel", status=401
         )
-    problem_type, detail, issues = problem_details(response)
+    problem_type, detail, issues = problem_details_of(content)
     if status == 403:
         message = f"{endpoint}: HTTP 403, not allowed (no or expired mandate for this employer?)"
     else:

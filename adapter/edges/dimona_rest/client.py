@@ -9,10 +9,16 @@ carries a bearer token. A 401 refreshes the token once and repeats the request (
 a POST: ONSS refused it before looking at it). Everything else is classified by
 ``classify.py`` into transient / permanent / uncertain errors; the client retries nothing else
 on its own: the pipeline owns the retry schedule.
+
+With the ``aiohttp`` transport (and no injected transport) the two calls made per declaration,
+``submit``/``submit_body`` and ``get_answer``, take the lean path: straight onto the pool's
+aiohttp session (``lean.py``), with the same limiter, slot, token, hook and classification;
+everything else goes through httpx.
 """
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 import re
 import time
@@ -30,9 +36,11 @@ from adapter.edges.dimona_rest.classify import (
     TRANSPORT_FAILURES,
     error_for_exception,
     error_for_response,
+    error_for_status,
 )
 from adapter.edges.dimona_rest.config import DimonaRestConfig
 from adapter.edges.dimona_rest.errors import DimonaUncertainSubmission
+from adapter.edges.dimona_rest.lean import RawAnswer, render_json
 from adapter.edges.dimona_rest.pool import HttpClientPool, RateLimiter
 from adapter.edges.dimona_rest.reconcile import find_recorded
 from adapter.edges.dimona_rest.token import TokenProvider
@@ -79,6 +87,7 @@ class DimonaRestClient:
         self._on_request = on_request
         self._clock = clock
         self._owns_tokens = owns_token_provider
+        self._lean = pool.lean
         self.request_count = 0
 
     @classmethod
@@ -90,7 +99,9 @@ class DimonaRestClient:
         transport: httpx.AsyncBaseTransport | None = None,
         on_request: OnRequest | None = None,
         clock: Callable[[], float] = time.time,
+        lean: bool = True,
     ) -> DimonaRestClient:
+        """``lean=False`` keeps submit and get_answer on httpx (the benchmark's comparison)."""
         owns = token_provider is None
         tokens = token_provider or TokenProvider.from_config(
             config, transport=transport, clock=clock, on_request=on_request
@@ -102,7 +113,7 @@ class DimonaRestClient:
         )
         return cls(
             base_url=config.base_url,
-            pool=HttpClientPool.from_config(config, transport=transport),
+            pool=HttpClientPool.from_config(config, transport=transport, lean=lean),
             token_provider=tokens,
             rate_limiter=limiter,
             page_size=config.search_page_size,
@@ -158,34 +169,38 @@ class DimonaRestClient:
         Raises ``DimonaUncertainSubmission`` when ONSS may have recorded it without us knowing
         its id (lost answer, gateway 502/504, unreadable ``Location``).
         """
-        response = await self._send(
-            "POST",
-            f"{self.base_url}/declarations",
-            endpoint="submit",
-            json=dict(body),
-            submission=True,
-        )
-        location = response.headers.get("location")
+        url = f"{self.base_url}/declarations"
+        if self._lean is not None:
+            answer = await self._send_lean(
+                "POST", url, endpoint="submit", body=render_json(dict(body)), submission=True
+            )
+            status, location = answer.status, answer.headers.get("location")
+        else:
+            response = await self._send(
+                "POST", url, endpoint="submit", json=dict(body), submission=True
+            )
+            status, location = response.status_code, response.headers.get("location")
         declaration_id = declaration_id_from_location(location)
         if declaration_id is None:
             raise DimonaUncertainSubmission(
-                f"submit: HTTP {response.status_code} without a readable Location; reconcile",
+                f"submit: HTTP {status} without a readable Location; reconcile",
                 location=(location or "")[:200] or None,
             )
         return declaration_id
 
     async def get_answer(self, declaration_id: int) -> DeclarationAnswer | None:
         """The processing result, or ``None`` while ONSS has not processed it (404)."""
-        response = await self._send(
-            "GET",
-            f"{self.base_url}/declarations/{int(declaration_id)}",
-            endpoint="get_answer",
-            not_found_ok=True,
-        )
-        if response.status_code == 404:
+        url = f"{self.base_url}/declarations/{int(declaration_id)}"
+        if self._lean is not None:
+            answer = await self._send_lean("GET", url, endpoint="get_answer", not_found_ok=True)
+            status, content = answer.status, answer.content
+        else:
+            response = await self._send("GET", url, endpoint="get_answer", not_found_ok=True)
+            status, content = response.status_code, response.content
+        if status == 404:
             return None
         try:
-            body = response.json()
+            body = jsonlib.loads(content)
         except ValueError:
             raise UnreadableAnswer(
                 "declaration answer is not JSON", endpoint="get_answer"
@@ -305,6 +320,49 @@ class DimonaRestClient:
             raise error_for_exception(exc, endpoint=endpoint, submission=submission) from None
         self._report(endpoint, response.status_code, started)
         return response
+
+    async def _send_lean(
+        self,
+        method: str,
+        url: str,
+        *,
+        endpoint: str,
+        body: bytes | None = None,
+        submission: bool = False,
+        not_found_ok: bool = False,
+    ) -> RawAnswer:
+        """``_send`` on the lean path: the same limiter, slot, token refresh, hook, errors."""
+        lean = self._lean
+        assert lean is not None
+        for attempt in (1, 2):
+            token = await self._tokens.token()
+            if self._rate is not None:
+                await self._rate.acquire()
+            started = time.perf_counter()
+            try:
+                async with self._pool.slot:
+                    started = time.perf_counter()  # the hook times the exchange, not the queue
+                    self.request_count += 1
+                    answer = await lean.exchange(method, url, token=token, body=body)
+            except TRANSPORT_FAILURES as exc:
+                self._report(endpoint, type(exc).__name__, started)
+                raise error_for_exception(exc, endpoint=endpoint, submission=submission) from None
+            status = answer.status
+            self._report(endpoint, status, started)
+            if status == 401 and attempt == 1:
+                self._tokens.invalidate(token)
+                continue
+            if 200 <= status < 300 or (not_found_ok and status == 404):
+                return answer
+            raise error_for_status(
+                status,
+                answer.headers,
+                answer.content,
+                endpoint=endpoint,
+                submission=submission,
+                now=self._clock(),
+            )
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _report(self, endpoint: str, status: int | str, started: float) -> None:
         if self._on_request is None:

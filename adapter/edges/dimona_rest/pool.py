@@ -6,7 +6,10 @@ httpx 0.28's ``AsyncClient`` collapses beyond ~35 concurrent requests on one cli
 * ``httpx``: one ``AsyncClient`` (fine up to ~30 in flight);
 * ``httpx-pool``: ``ceil(max_in_flight / max_per_client)`` clients, each request going to the
   least busy one, so no client carries more than ``max_per_client``;
-* ``aiohttp``: one ``AsyncClient`` over the ``httpx-aiohttp`` transport.
+* ``aiohttp``: one ``AsyncClient`` over the ``httpx-aiohttp`` transport, whose aiohttp session
+  (``lean.AiohttpSession``) also carries the hot path (submit, get_answer) without httpx.
+
+Every request, whichever path it takes, holds one of the ``max_in_flight`` slots.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from contextlib import asynccontextmanager
 import httpx
 
 from adapter.edges.dimona_rest.config import DimonaRestConfig
+from adapter.edges.dimona_rest.lean import AiohttpSession
 
 
 class RateLimiter:
@@ -59,21 +63,60 @@ class RateLimiter:
             await self._sleep(wait)
 
 
-class HttpClientPool:
-    """Several ``httpx.AsyncClient`` behind one semaphore; a lease picks the least busy one."""
+class _Slot:
+    """``async with pool.slot``: one of the in-flight slots, for the lean path."""
 
-    def __init__(self, clients: Sequence[httpx.AsyncClient], *, max_in_flight: int) -> None:
+    __slots__ = ("_pool",)
+
+    def __init__(self, pool: HttpClientPool) -> None:
+        self._pool = pool
+
+    async def __aenter__(self) -> None:
+        await self._pool._slots.acquire()
+        self._pool._lean_busy += 1
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._pool._lean_busy -= 1
+        self._pool._slots.release()
+
+
+class HttpClientPool:
+    """Several ``httpx.AsyncClient`` behind one semaphore; a lease picks the least busy one.
+
+    ``lean`` is the aiohttp session of the hot path when there is one (``aiohttp`` transport,
+    nothing injected); its requests take a ``slot`` of the same semaphore.
+    """
+
+    def __init__(
+        self,
+        clients: Sequence[httpx.AsyncClient],
+        *,
+        max_in_flight: int,
+        lean: AiohttpSession | None = None,
+    ) -> None:
         if not clients:
             raise ValueError("at least one client")
         self._clients = list(clients)
         self._busy = [0] * len(self._clients)
+        self._lean_busy = 0
         self._slots = asyncio.Semaphore(max_in_flight)
         self.max_in_flight = max_in_flight
+        self.lean = lean
+        self.slot = _Slot(self)
 
     @classmethod
     def from_config(
-        cls, config: DimonaRestConfig, *, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        config: DimonaRestConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        lean: bool = True,
     ) -> HttpClientPool:
+        """The clients for ``config.transport``; an injected ``transport`` replaces it.
+
+        With the ``aiohttp`` transport and nothing injected, the pool also offers the lean
+        path (``self.lean``) unless ``lean=False`` (the client benchmark's comparison row).
+        """
         timeout = httpx.Timeout(
             connect=config.connect_timeout_s,
             read=config.read_timeout_s,
@@ -87,17 +130,21 @@ class HttpClientPool:
         else:
             count, per_client = 1, config.max_in_flight
         limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
-        clients = []
-        for _ in range(count):
-            chosen = transport
-            if chosen is None and config.transport == "aiohttp":
-                from httpx_aiohttp import AiohttpTransport
+        session = None
+        if transport is None and config.transport == "aiohttp":
+            from httpx_aiohttp import AiohttpTransport
 
-                chosen = AiohttpTransport(limits=limits)
-            clients.append(
-                httpx.AsyncClient(transport=chosen, limits=limits, timeout=timeout, headers=headers)
+            aiohttp_transport = AiohttpTransport(limits=limits)
+            session = AiohttpSession.from_config(
+                config, limit=per_client, ssl=aiohttp_transport.ssl_context
             )
-        return cls(clients, max_in_flight=config.max_in_flight)
+            aiohttp_transport.client = session.session  # one aiohttp session for both paths
+            transport = aiohttp_transport
+        clients = [
+            httpx.AsyncClient(transport=transport, limits=limits, timeout=timeout, headers=headers)
+            for _ in range(count)
+        ]
+        return cls(clients, max_in_flight=config.max_in_flight, lean=session if lean else None)
 
     @property
     def size(self) -> int:
@@ -105,7 +152,7 @@ class HttpClientPool:
 
     @property
     def in_flight(self) -> int:
-        return sum(self._busy)
+        return sum(self._busy) + self._lean_busy
 
     @asynccontextmanager
     async def lease(self) -> AsyncIterator[httpx.AsyncClient]:
@@ -122,3 +169,5 @@ class HttpClientPool:
     async def aclose(self) -> None:
         for client in self._clients:
             await client.aclose()
+        if self.lean is not None:
+            await self.lean.aclose()

@@ -70,6 +70,7 @@ class TokenProvider:
         self.client_id = client_id
         self.token_url = token_url
         self.scopes = tuple(scopes)
+        self._default_key = frozenset(self.scopes)  # computed once: token() runs per request
         self._signing = signing
         self._clock = clock
         self._assertion_lifetime = assertion_lifetime_s
@@ -149,7 +150,7 @@ class TokenProvider:
 
     async def token(self, scopes: Iterable[str] | None = None) -> str:
         """A bearer token valid for ``scopes`` (default: the configured scope set)."""
-        key = frozenset(self.scopes if scopes is None else scopes)
+        key = self._default_key if scopes is None else frozenset(scopes)
         cached = self._cache.get(key)
         if cached is not None and self._clock() < cached.refresh_at:
             return cached.value

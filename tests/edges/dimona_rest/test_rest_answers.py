@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -85,3 +87,31 @@ def test_any_json_is_either_read_or_refused_as_unreadable(body: object) -> None:
     assert answer.result in set(DimonaResult)
     for anomaly in answer.anomalies:
         assert anomaly.code
+
+
+def _frozen(value: object) -> object:
+    """The same JSON with every object a read-only mapping (not a dict)."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_frozen(v) for v in value]
+    return value
+
+
+def test_any_mapping_reads_as_a_dict() -> None:
+    body = {
+        "dimonaOut": {"periodId": "77"},
+        "declarationStatus": {
+            "declarationId": 5,
+            "result": " w ",
+            "anomaliesCollection": {"anomaly": [{"x": {"y": "see 00913-355"}, "gravity": "B"}]},
+            "informations": [{"code": "90017-510", "label": {"fr": "f", "nl": "n"}}],
+        },
+    }
+    answer = parse_declaration_answer(body, declaration_id=1)
+    assert parse_declaration_answer(_frozen(body), declaration_id=1) == answer
+    assert (answer.result, answer.period_id) == (DimonaResult.ACCEPTED_WITH_WARNING, 77)
+    assert [(a.code, a.severity, a.label_fr) for a in answer.anomalies] == [
+        ("00913-355", AnomalySeverity.BLOCKING, None),
+        ("90017-510", None, "f"),
+    ]

@@ -1,69 +1,26 @@
-"""Lost answers over real sockets, for every transport: the classification must not depend on
-how a transport names its exceptions (httpx-aiohttp maps read timeouts to ConnectTimeout)."""
+"""Lost answers over real sockets, for every path a request can take (``loopback.TRANSPORTS``):
+the classification must not depend on how a transport names its exceptions (httpx-aiohttp maps
+read timeouts to ConnectTimeout; the lean path raises aiohttp's own errors)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
 
-from adapter.edges.dimona_rest.client import DimonaRestClient
-from adapter.edges.dimona_rest.config import DimonaRestConfig, TransportName
+from adapter.edges.dimona_rest.classify import request_was_sent
+from adapter.edges.dimona_rest.config import DimonaRestConfig
 from adapter.edges.dimona_rest.errors import DimonaTransientError, DimonaUncertainSubmission
 from adapter.edges.dimona_rest.token import TokenProvider
 
-TRANSPORTS: list[TransportName] = ["httpx", "httpx-pool", "aiohttp"]
+from .loopback import CLOSE, CREATED, SILENT, TRANSPORTS, FullBacklog, LoopbackServer
+from .loopback import loopback_client as _client
 
-
-class LoopbackServer:
-    """A raw HTTP/1.1 server: ``mode`` says what it does once it has read a request."""
-
-    def __init__(self) -> None:
-        self.mode = "created"
-        self.requests = 0
-        self.methods: list[str] = []
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in self._writers:
-            writer.close()
-        with contextlib.suppress(Exception):
-            await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.append(writer)
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                await reader.readexactly(length)
-                self.requests += 1
-                self.methods.append(head.split(b" ", 1)[0].decode())
-                if self.mode == "silent":
-                    await asyncio.Event().wait()
-                if self.mode == "close":
-                    writer.close()
-                    return
-                writer.write(
-                    b"HTTP/1.1 201 Created\r\nLocation: /REST/dimona/v2/declarations/42\r\n"
-                    b"Content-Length: 0\r\n\r\n"
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            writer.close()
+BODY = {"dimonaCancel": {"periodId": 1}}
+_KEY = ConnectionKey("onss.test", 443, True, True, None, None, None)
 
 
 @pytest.fixture
@@ -74,55 +31,57 @@ async def server() -> AsyncIterator[LoopbackServer]:
     await srv.stop()
 
 
-def _client(
-    config: DimonaRestConfig, tokens: TokenProvider, port: int, transport: TransportName
-) -> DimonaRestClient:
-    loopback = config.model_copy(
-        update={
-            "base_url": f"http://127.0.0.1:{port}/REST/dimona/v2",
-            "transport": transport,
-            "read_timeout_s": 0.3,
-            "connect_timeout_s": 1.0,
-        }
-    )
-    return DimonaRestClient.from_config(loopback, token_provider=tokens)
-
-
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_submit_over_loopback(
-    config: DimonaRestConfig,
-    tokens: TokenProvider,
-    server: LoopbackServer,
-    transport: TransportName,
+    config: DimonaRestConfig, tokens: TokenProvider, server: LoopbackServer, transport: str
 ) -> None:
     async with _client(config, tokens, server.port, transport) as dimona:
-        assert await dimona.submit_body({"dimonaCancel": {"periodId": 1}}) == 42
-        assert await dimona.submit_body({"dimonaCancel": {"periodId": 1}}) == 42
+        assert await dimona.submit_body(BODY) == 42
+        assert await dimona.submit_body(BODY) == 42
+    assert server.methods == ["POST", "POST"]
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-@pytest.mark.parametrize("mode", ["silent", "close"])
+@pytest.mark.parametrize("mode", [SILENT, CLOSE])
 async def test_lost_answer_over_loopback_is_uncertain(
     config: DimonaRestConfig,
     tokens: TokenProvider,
     server: LoopbackServer,
-    transport: TransportName,
+    transport: str,
     mode: str,
 ) -> None:
-    server.mode = mode
-    async with _client(config, tokens, server.port, transport) as dimona:
+    server.script(mode)
+    seen: list[tuple[str, int | str]] = []
+    hook = lambda endpoint, status, seconds: seen.append((endpoint, status))  # noqa: E731
+    async with _client(config, tokens, server.port, transport, on_request=hook) as dimona:
         with pytest.raises(DimonaUncertainSubmission):
-            await dimona.submit_body({"dimonaCancel": {"periodId": 1}})
+            await dimona.submit_body(BODY)
         # The same failure on a GET is merely transient.
         with pytest.raises(DimonaTransientError):
             await dimona.get_answer(42)
     # The POST went out exactly once (aiohttp itself may repeat an idempotent GET once).
     assert server.methods.count("POST") == 1
+    assert [endpoint for endpoint, _ in seen] == ["submit", "get_answer"]
+    assert all(isinstance(status, str) for _, status in seen)  # the exception's name
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_a_post_on_a_kept_alive_connection_the_server_closes_is_not_repeated(
+    config: DimonaRestConfig, tokens: TokenProvider, server: LoopbackServer, transport: str
+) -> None:
+    """aiohttp repeats an idempotent request once on a dropped keep-alive connection: never a
+    POST, which ONSS may have recorded before the connection dropped."""
+    server.script(CREATED, CLOSE, CREATED)
+    async with _client(config, tokens, server.port, transport) as dimona:
+        assert await dimona.submit_body(BODY) == 42
+        with pytest.raises(DimonaUncertainSubmission):
+            await dimona.submit_body(BODY)
+    assert server.methods == ["POST", "POST"]
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_refused_connection_is_transient_even_for_a_post(
-    config: DimonaRestConfig, tokens: TokenProvider, transport: TransportName
+    config: DimonaRestConfig, tokens: TokenProvider, transport: str
 ) -> None:
     probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
     port = probe.sockets[0].getsockname()[1]
@@ -130,4 +89,42 @@ async def test_refused_connection_is_transient_even_for_a_post(
     await probe.wait_closed()
     async with _client(config, tokens, port, transport) as dimona:
         with pytest.raises(DimonaTransientError):
-            await dimona.submit_body({"dimonaCancel": {"periodId": 1}})
+            await dimona.submit_body(BODY)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+async def test_connect_timeout_is_transient_even_for_a_post(
+    config: DimonaRestConfig, tokens: TokenProvider, transport: str
+) -> None:
+    backlog = FullBacklog()
+    seen: list[int | str] = []
+    hook = lambda endpoint, status, seconds: seen.append(status)  # noqa: E731
+    try:
+        async with _client(config, tokens, backlog.port, transport, on_request=hook) as dimona:
+            with pytest.raises(DimonaTransientError) as info:
+                await dimona.submit_body(BODY)
+    finally:
+        backlog.close()
+    assert not isinstance(info.value, DimonaUncertainSubmission)
+    assert len(seen) == 1
+    assert "Timeout" in str(seen[0])
+
+
+@pytest.mark.parametrize(
+    ("error", "sent"),
+    [
+        (aiohttp.ClientConnectorError(_KEY, OSError(111, "refused")), False),
+        (aiohttp.ConnectionTimeoutError("connect"), False),
+        (aiohttp.InvalidURL("x"), False),
+        (aiohttp.SocketTimeoutError("read"), True),
+        (aiohttp.ServerDisconnectedError(), True),
+        (aiohttp.ClientPayloadError("cut"), True),
+        (aiohttp.ClientOSError(104, "reset"), True),
+        (TimeoutError(), True),
+    ],
+)
+def test_raw_aiohttp_errors_are_read_as_they_are(error: BaseException, sent: bool) -> None:
+    """The lean path raises aiohttp's errors unwrapped; a cause does not change their reading."""
+    assert request_was_sent(error) is sent
+    error.__cause__ = aiohttp.ServerDisconnectedError() if not sent else OSError()
+    assert request_was_sent(error) is sent

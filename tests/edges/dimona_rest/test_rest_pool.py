@@ -107,3 +107,42 @@ async def test_client_applies_the_configured_rate_limit(
         assert dimona._rate.interval == pytest.approx(0.001)
         results = await asyncio.gather(*(dimona.get_answer(1) for _ in range(5)))
     assert results == [None] * 5
+
+
+@pytest.mark.parametrize(
+    ("transport", "injected", "lean", "has_lean"),
+    [
+        ("aiohttp", False, True, True),
+        ("aiohttp", False, False, False),
+        ("aiohttp", True, True, False),  # an injected transport (tests) takes every request
+        ("httpx", False, True, False),
+        ("httpx-pool", False, True, False),
+    ],
+)
+async def test_the_lean_path_only_with_the_aiohttp_transport(
+    config: DimonaRestConfig,
+    onss: FakeOnss,
+    transport: str,
+    injected: bool,
+    lean: bool,
+    has_lean: bool,
+) -> None:
+    shaped = config.model_copy(update={"transport": transport})
+    pool = HttpClientPool.from_config(
+        shaped, transport=onss.transport() if injected else None, lean=lean
+    )
+    try:
+        assert (pool.lean is not None) is has_lean
+        if pool.lean is not None:
+            # one aiohttp session: the httpx client's transport hands out the lean one
+            session = pool.lean.session()
+            assert pool._clients[0]._transport.get_client() is session  # type: ignore[attr-defined]
+            assert session.connector is not None
+            assert session.connector.limit == shaped.max_in_flight
+            assert session.timeout.sock_read == shaped.read_timeout_s
+            assert session.timeout.sock_connect == shaped.connect_timeout_s
+            assert session.timeout.connect == shaped.pool_timeout_s
+    finally:
+        await pool.aclose()
+    if pool.lean is not None:
+        assert pool.lean.session().closed
