@@ -49,7 +49,7 @@ def build_context(config: SandboxConfig, store: Store | None = None) -> SandboxC
     metrics = SandboxMetrics()
 
     def count(declaration: Declaration) -> None:
-        metrics.declarations_processed.labels(declaration.kind, declaration.result or "").inc()
+        metrics.count_processed(declaration.kind, declaration.result or "")
 
     service.on_processed = count
     oauth = OAuthServer(

@@ -12,6 +12,10 @@ from starlette.responses import Response
 PROBLEM_JSON = "application/problem+json"
 # What json.dumps(data, separators=(",", ":")) builds on every call, built once.
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
+# Problems without extra members (a 404 while a declaration is pending, a 401) come back
+# again and again: their bodies are rendered once. Details are a short, fixed set; bounded.
+_PLAIN_PROBLEMS: dict[tuple[int, str, str, str], bytes] = {}
+_MAX_PLAIN_PROBLEMS = 256
 
 
 def json_response(
@@ -28,14 +32,20 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    data: dict[str, Any] = {
-        "type": f"urn:problem-type:belgif:{kind}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    data.update(extra)
-    return Response(json.dumps(data), status, headers, media_type=PROBLEM_JSON)
+    key = (status, kind, title, detail)
+    body = None if extra else _PLAIN_PROBLEMS.get(key)
+    if body is None:
+        data: dict[str, Any] = {
+            "type": f"urn:problem-type:belgif:{kind}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+        }
+        data.update(extra)
+        body = json.dumps(data).encode()
+        if not extra and len(_PLAIN_PROBLEMS) < _MAX_PLAIN_PROBLEMS:
+            _PLAIN_PROBLEMS[key] = body
+    return Response(body, status, headers, media_type=PROBLEM_JSON)
 
 
 def bad_request(detail: str, issues: list[dict[str, Any]]) -> Response:

@@ -138,7 +138,7 @@ async def submit_declaration(
         return _forbidden("this client may not declare for this employer (no mandate)")
     declaration = ctx.service.submit(body, client.client_id, flush=False)
     await ctx.service.commit()
-    ctx.metrics.declarations_received.labels(declaration.kind).inc()
+    ctx.metrics.count_received(declaration.kind)
     location = f"{base}{API_BASE}/declarations/{declaration.id}"
     return Response(status_code=201, headers={"Location": location})
 

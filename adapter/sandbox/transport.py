@@ -35,7 +35,8 @@ class CoalescingTransport:
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not self._buffer:
             self._loop.call_soon(self._flush)
-        self._buffer.append(bytes(data))
+        # A bytearray or memoryview may change before the flush: copy those, not bytes.
+        self._buffer.append(data if type(data) is bytes else bytes(data))
 
     def _flush(self) -> None:
         if self._buffer and not self._inner.is_closing():
