@@ -10,7 +10,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -20,10 +19,11 @@ from adapter.sandbox.config import SandboxConfig
 from adapter.sandbox.context import SandboxContext
 from adapter.sandbox.edge import EdgeMiddleware
 from adapter.sandbox.faults import Faults, FaultSettings
+from adapter.sandbox.hotpath import HotRoutes
 from adapter.sandbox.metrics import SandboxMetrics
 from adapter.sandbox.models import Declaration
 from adapter.sandbox.oauth import OAuthServer
-from adapter.sandbox.problems import problem
+from adapter.sandbox.problems import internal_error, problem
 from adapter.sandbox.service import SandboxService, ServiceSettings
 from adapter.sandbox.store import Store, open_store
 
@@ -49,7 +49,7 @@ def build_context(config: SandboxConfig, store: Store | None = None) -> SandboxC
     metrics = SandboxMetrics()
 
     def count(declaration: Declaration) -> None:
-        metrics.declarations_processed.labels(declaration.kind, declaration.result or "").inc()
+        metrics.count_processed(declaration.kind, declaration.result or "")
 
     service.on_processed = count
     oauth = OAuthServer(
@@ -91,10 +91,15 @@ async def _http_problem(_request: Request, exc: Exception) -> Response:
 
 
 async def _internal_problem(_request: Request, _exc: Exception) -> Response:
-    return problem(500, "internalServerError", "Internal Server Error", "sandbox error")
+    return internal_error()
 
 
-def build_app(context: SandboxContext, tick_seconds: float = 0.05) -> Starlette:
+def build_app(context: SandboxContext, tick_seconds: float = 0.05) -> EdgeMiddleware:
+    """Edge (faults, metrics, 500s) -> the two hot routes -> Starlette for everything else.
+
+    The edge sits outside Starlette so that the hot routes skip Starlette's own layers.
+    """
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async def tick() -> None:
@@ -121,8 +126,7 @@ def build_app(context: SandboxContext, tick_seconds: float = 0.05) -> Starlette:
             HTTPException: _http_problem,
             Exception: _internal_problem,
         },
-        middleware=[Middleware(EdgeMiddleware, faults=context.faults, metrics=context.metrics)],
         lifespan=lifespan,
     )
     app.state.sandbox = context
-    return app
+    return EdgeMiddleware(HotRoutes(app, context), faults=context.faults, metrics=context.metrics)

@@ -1,5 +1,6 @@
 """The ASGI middleware in front of every route: classifies the request, injects the fault drawn
-for it, and counts what was served. Pure ASGI (no per-request task or body buffering)."""
+for it, counts what was served, and answers a 500 problem when a handler fails. Pure ASGI (no
+per-request task or body buffering); it is the outermost layer of the app (``app.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from adapter.sandbox.faults import Faults
+from adapter.sandbox.latency import LatencyQueue
 from adapter.sandbox.metrics import SandboxMetrics
+from adapter.sandbox.problems import internal_error
 from adapter.sandbox.transport import reset_connection
 
 Scope = MutableMapping[str, Any]
@@ -60,6 +63,7 @@ class EdgeMiddleware:
         self.faults = faults
         self.metrics = metrics
         self._counters: dict[tuple[str, str, int], Any] = {}
+        self._latency = LatencyQueue()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,10 +78,23 @@ class EdgeMiddleware:
                 status_box[0] = message["status"]
             await send(message)
 
-        if endpoint in ("admin", "metrics", "other"):
-            await self.app(scope, receive, counting_send)
-        else:
-            await self._faulty(endpoint, scope, receive, counting_send)
+        try:
+            if endpoint in ("admin", "metrics", "other"):
+                await self.app(scope, receive, counting_send)
+            else:
+                decision = self.faults.decide(endpoint)
+                if decision.delay:
+                    await self._latency.wait(decision.delay)
+                if decision.action == "ok":
+                    await self.app(scope, receive, counting_send)
+                else:
+                    await self._inject(decision.action, endpoint, scope, receive, counting_send)
+        except Exception:
+            # What Starlette's ServerErrorMiddleware did when it sat outside this one: a 500
+            # problem unless an answer was already on its way, uncounted, and the error raised.
+            if not status_box[0]:
+                await internal_error()(scope, receive, send)
+            raise
         key = (endpoint, method, status_box[0])
         counter = self._counters.get(key)
         if counter is None:
@@ -85,14 +102,9 @@ class EdgeMiddleware:
             counter = self._counters[key] = self.metrics.requests.labels(endpoint, method, status)
         counter.inc()
 
-    async def _faulty(self, endpoint: str, scope: Scope, receive: Receive, send: Send) -> None:
-        decision = self.faults.decide(endpoint)
-        if decision.delay:
-            await asyncio.sleep(decision.delay)
-        action = decision.action
-        if action == "ok":
-            await self.app(scope, receive, send)
-            return
+    async def _inject(
+        self, action: str, endpoint: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         self.metrics.faults.labels(endpoint, action).inc()
         if action == "lost":
             await self._lose(scope, receive, send, endpoint)

@@ -194,6 +194,14 @@ class Faults:
         settings = self.settings
         latency = settings.latency.get(endpoint) or settings.latency.get("default")
         decision = Decision(0.0 if latency is None else latency.sample_seconds(self._rng))
+        if not (
+            settings.scripts
+            or settings.token_outage
+            or settings.errors
+            or settings.resets
+            or settings.lost
+        ):
+            return decision  # latency at most: nothing below would draw or act
         script = settings.scripts.get(endpoint)
         if script:
             decision.action = script.popleft()

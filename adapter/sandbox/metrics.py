@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -49,6 +51,24 @@ class SandboxMetrics:
             "Declarations received but not processed yet",
             registry=self.registry,
         )
+
+        # labels() takes a lock and builds the label tuple on every call: keep the children.
+        self._received: dict[str, Any] = {}
+        self._processed: dict[tuple[str, str], Any] = {}
+
+    def count_received(self, kind: str) -> None:
+        child = self._received.get(kind)
+        if child is None:
+            child = self._received[kind] = self.declarations_received.labels(kind)
+        child.inc()
+
+    def count_processed(self, kind: str, result: str) -> None:
+        child = self._processed.get((kind, result))
+        if child is None:
+            child = self._processed[(kind, result)] = self.declarations_processed.labels(
+                kind, result
+            )
+        child.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

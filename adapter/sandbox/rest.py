@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,6 +18,7 @@ from adapter.sandbox.problems import (
     json_response,
     not_found,
     origin,
+    parse_json,
     problem,
     read_json,
 )
@@ -59,9 +61,10 @@ async def token(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------- auth
-def _authorise(request: Request, scope: str) -> tuple[Client | None, Response | None]:
-    ctx = _ctx(request)
-    access, verdict = ctx.oauth.check(request.headers.get("authorization"), scope)
+def _authorise(
+    ctx: SandboxContext, authorization: str | None, scope: str
+) -> tuple[Client | None, Response | None]:
+    access, verdict = ctx.oauth.check(authorization, scope)
     if verdict == "missing":
         return None, problem(
             401, "noAccessToken", "No Access Token", "a Bearer access token is required",
@@ -91,8 +94,7 @@ def _forbidden(detail: str) -> Response:
     return problem(403, "missingPermission", "Missing Permission", detail)
 
 
-def _path_id(request: Request, name: str) -> int | None:
-    value = str(request.path_params[name])
+def _parse_id(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 12 else None
 
 
@@ -108,40 +110,61 @@ def _bad_id(name: str, value: str) -> Response:
 
 
 # ---------------------------------------------------------------------------- declarations
+# The two routes every declaration takes. Each is a Starlette endpoint and a function of the
+# request's parts, which ``hotpath.py`` calls without Starlette's router.
 async def submit(request: Request) -> Response:
-    client, refusal = _authorise(request, DECLARANT)
+    authorization = request.headers.get("authorization")
+    return await submit_declaration(_ctx(request), authorization, origin(request), request.body)
+
+
+async def submit_declaration(
+    ctx: SandboxContext,
+    authorization: str | None,
+    base: str,
+    read_body: Callable[[], Awaitable[bytes]],
+) -> Response:
+    """``POST /declarations``; ``base`` is the origin, the body is read after authorisation."""
+    client, refusal = _authorise(ctx, authorization, DECLARANT)
     if refusal is not None or client is None:
         return refusal or _forbidden("no client")
-    body, error = await read_json(request)
+    body, error = parse_json(await read_body())
     if error is not None:
         return error
     issues = validate_declaration(body)
     if issues:
         return bad_request("The declaration does not match the Dimona REST v2 schema", issues)
     assert isinstance(body, dict)
-    ctx = _ctx(request)
     if not ctx.service.may_declare(client, body):
         return _forbidden("this client may not declare for this employer (no mandate)")
     declaration = ctx.service.submit(body, client.client_id, flush=False)
     await ctx.service.commit()
-    ctx.metrics.declarations_received.labels(declaration.kind).inc()
-    location = f"{origin(request)}{API_BASE}/declarations/{declaration.id}"
+    ctx.metrics.count_received(declaration.kind)
+    location = f"{base}{API_BASE}/declarations/{declaration.id}"
     return Response(status_code=201, headers={"Location": location})
 
 
 async def get_declaration(request: Request) -> Response:
-    client, refusal = _authorise(request, CONSULT)
+    authorization = request.headers.get("authorization")
+    raw_id = str(request.path_params["declarationId"])
+    return read_declaration(_ctx(request), authorization, origin(request), raw_id)
+
+
+def read_declaration(
+    ctx: SandboxContext, authorization: str | None, base: str, raw_id: str
+) -> Response:
+    """``GET /declarations/{raw_id}``; ``base`` is the origin."""
+    client, refusal = _authorise(ctx, authorization, CONSULT)
     if refusal is not None or client is None:
         return refusal or _forbidden("no client")
-    declaration_id = _path_id(request, "declarationId")
+    declaration_id = _parse_id(raw_id)
     if declaration_id is None:
-        return _bad_id("declarationId", str(request.path_params["declarationId"]))
-    service = _ctx(request).service
+        return _bad_id("declarationId", raw_id)
+    service = ctx.service
     declaration = service.get(declaration_id)
     if declaration is None:
         return not_found("declaration unknown or not processed yet")
     period = service.store.periods.get(declaration.period_id or 0)
-    view = declaration_view(declaration, origin(request) + API_BASE, period)
+    view = declaration_view(declaration, base + API_BASE, period)
     if client.employers is not None and not client.may_declare_for(
         employer_ids(view.get("employer", {}))
     ):
@@ -150,10 +173,10 @@ async def get_declaration(request: Request) -> Response:
 
 
 async def get_period(request: Request) -> Response:
-    client, refusal = _authorise(request, CONSULT)
+    client, refusal = _authorise(_ctx(request), request.headers.get("authorization"), CONSULT)
     if refusal is not None or client is None:
         return refusal or _forbidden("no client")
-    period_id = _path_id(request, "periodId")
+    period_id = _parse_id(str(request.path_params["periodId"]))
     if period_id is None:
         return _bad_id("periodId", str(request.path_params["periodId"]))
     period = _ctx(request).service.period(period_id)
@@ -183,7 +206,7 @@ def _paging(request: Request) -> tuple[int, int] | Response:
 
 
 async def _search(request: Request, what: str) -> Response:
-    client, refusal = _authorise(request, CONSULT)
+    client, refusal = _authorise(_ctx(request), request.headers.get("authorization"), CONSULT)
     if refusal is not None or client is None:
         return refusal or _forbidden("no client")
     paging = _paging(request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import signal
@@ -27,6 +26,8 @@ def uvicorn_config(config: SandboxConfig) -> uvicorn.Config:
         log_level=config.log_level,
         access_log=False,
         http=protocol_class(),
+        # uvloop when installed; the loop factory only applies through Server.run().
+        loop="auto",
         lifespan="on",
         timeout_graceful_shutdown=5,
         backlog=4096,
@@ -56,5 +57,5 @@ class SandboxServer(uvicorn.Server):
 def serve(config: SandboxConfig) -> int:
     logging.basicConfig(level=config.log_level.upper(), stream=sys.stderr)
     server = SandboxServer(uvicorn_config(config))
-    asyncio.run(server.serve())
+    server.run()
     return 0 if server.started else 1

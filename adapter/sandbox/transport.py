@@ -5,6 +5,9 @@
 * Writes made in one event-loop turn are coalesced: uvicorn writes the status line and headers,
   then the body, as two ``send`` system calls; on loopback a send costs tens of microseconds,
   so one per response noticeably lowers CPU per request.
+
+uvloop's transports are not subclasses of ``asyncio.Transport``, so transports are recognised
+by what they can do (``write`` and ``abort``), not by their class.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ TRANSPORT_KEY = "sandbox.transport"
 class CoalescingTransport:
     """Delegates to a real transport, joining the writes of one loop turn into one."""
 
-    def __init__(self, inner: asyncio.Transport) -> None:
+    def __init__(self, inner: Any) -> None:
         self._inner = inner
         self._buffer: list[bytes] = []
         self._loop = asyncio.get_running_loop()
@@ -32,7 +35,8 @@ class CoalescingTransport:
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not self._buffer:
             self._loop.call_soon(self._flush)
-        self._buffer.append(bytes(data))
+        # A bytearray or memoryview may change before the flush: copy those, not bytes.
+        self._buffer.append(data if type(data) is bytes else bytes(data))
 
     def _flush(self) -> None:
         if self._buffer and not self._inner.is_closing():
@@ -51,10 +55,16 @@ class CoalescingTransport:
         return getattr(self._inner, name)
 
 
+def _is_stream(transport: object) -> bool:
+    return callable(getattr(transport, "write", None)) and callable(
+        getattr(transport, "abort", None)
+    )
+
+
 def _prepare(protocol: Any, transport: asyncio.BaseTransport) -> Any:
     # app_state is shared by every connection: give this one a copy of its own.
     protocol.app_state = {**protocol.app_state, TRANSPORT_KEY: transport}
-    if isinstance(transport, asyncio.Transport):
+    if _is_stream(transport):
         return CoalescingTransport(transport)
     return transport
 
@@ -80,8 +90,8 @@ def protocol_class() -> type[asyncio.Protocol]:
 
 def reset_connection(scope: MutableMapping[str, Any]) -> bool:
     """Abort the request's TCP connection with an RST; False when the server cannot."""
-    transport = scope.get("state", {}).get(TRANSPORT_KEY)
-    if not isinstance(transport, asyncio.Transport):
+    transport: Any = scope.get("state", {}).get(TRANSPORT_KEY)
+    if not _is_stream(transport):
         return False
     sock = transport.get_extra_info("socket")
     if sock is not None:
