@@ -124,7 +124,7 @@ async def drive(store: AsyncSqlStore, declarations: int, in_flight: int) -> Coun
     ids = [e.employment_id for e in entries]
     for start in range(0, len(ids), in_flight):
         executor.wake(ids[start : start + in_flight])
-        while executor.active_employments:
+        while executor.active_employments:  # noqa: ASYNC110 - polling the bench, not a test
             await asyncio.sleep(0.001)
     assert await store.employments_with_open_events(None) == []
     return counting.calls
@@ -151,7 +151,9 @@ def main(engine: str = "sqlite", declarations: int = 2000, in_flight: int = 500)
             sync.migrate()
             cpu = StoreCpu()
             instrument(sync, cpu)
-            store = AsyncSqlStore.inline(sync) if engine == "sqlite" else AsyncSqlStore.threaded(sync)
+            store = (
+                AsyncSqlStore.inline(sync) if engine == "sqlite" else AsyncSqlStore.threaded(sync)
+            )
             started, cpu_started = time.perf_counter(), time.process_time()
             calls = asyncio.run(drive(store, declarations, in_flight))
             wall, process = time.perf_counter() - started, time.process_time() - cpu_started
