@@ -9,18 +9,21 @@ cases on ``open_sql`` prove the group itself on both SQL engines.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import psycopg
+from prometheus_client import CollectorRegistry, generate_latest
 
 from adapter.app.ports import EventOutcome, Recorded
 from adapter.core.errors import OwnershipLost
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.edges.store.calls import InlineCalls
 from adapter.edges.store.engine import StoreUnavailableError
+from adapter.edges.store.metrics import register_store_counts
 from adapter.edges.store.roles import AsyncSqlStore
 from adapter.edges.store.sql import SqlStore, UnknownDeclarationError
 from tests.contract.builders import T0, broken_record, eid, entry, planned, record, scalar
@@ -234,3 +237,15 @@ async def test_a_failed_commit_answers_every_caller_with_a_transient_error(
     )
     assert all(isinstance(r, StoreUnavailableError) for r in results), results
     store._calls.close()
+
+
+def test_the_metrics_count_calls_and_transactions(open_sql: OpenSql) -> None:
+    store = _migrated(open_sql)
+    registry = CollectorRegistry()
+    register_store_counts(registry, store.counts)
+    calls, committed = store.counts.calls, store.counts.transactions
+    store.run_group([functools.partial(store.append_outbox, [record(k)], T0) for k in "abc"])
+    store.pending_outbox(None, 10)
+    text = generate_latest(registry).decode()
+    assert f"dimona_adapter_store_calls_total {float(calls + 4)}" in text
+    assert f"dimona_adapter_store_transactions_total {float(committed + 1)}" in text

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from adapter.app.ports import OutboundRecord, PlannedDeclaration, StoredDeclaration
-from adapter.app.ports.records import FirstStep
-from adapter.core.errors import BrokenInvariant
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.core.periods import KnownPeriod
 from adapter.edges.store import rows
@@ -16,12 +13,8 @@ from adapter.edges.store.engine import Cursor
 from adapter.edges.store.ownership import PartitionClaims
 
 
-class UnknownDeclarationError(BrokenInvariant):
-    """``save_progress`` was given a declaration the store does not hold (a bug upstream)."""
-
-
 class LedgerQueries(AuditQueries):
-    """The declarations of each event and their progress (``sql.SqlStore`` adds the rest)."""
+    """The helpers of the ledger and its reads (``sql.SqlStore`` adds the plans and saves)."""
 
     claims: PartitionClaims
 
@@ -29,35 +22,6 @@ class LedgerQueries(AuditQueries):
     def known_periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
         with self._read() as cur:
             return rows.periods(self._periods(cur, employment_id))
-
-    def plan_declarations(
-        self,
-        event_id: str,
-        employment_id: str,
-        planned: Sequence[PlannedDeclaration],
-        now: float,
-        *,
-        first: FirstStep | None = None,
-    ) -> list[StoredDeclaration]:
-        """Record the declarations of an event once: a second plan returns the first one.
-        With ``first``, the first declaration's first step too (as ``save_progress``)."""
-        with self._tx() as cur:
-            self.claims.check(cur, self._run, employment_id)
-            existing = self._declarations(cur, event_id)
-            if existing:
-                return existing
-            plan, inserted = self._insert_planned(cur, event_id, employment_id, planned, [], 0, now)
-            if first is not None and 0 in inserted:
-                plan[0] = self._save_progress(
-                    cur,
-                    plan[0],
-                    first.progress,
-                    next_action_at=first.next_action_at,
-                    outbox=first.outbox,
-                    periods=first.periods,
-                    now=now,
-                )
-            return plan
 
     def append_declarations(
         self,
@@ -150,67 +114,6 @@ class LedgerQueries(AuditQueries):
             (event_id,),
         )
         return [rows.declaration(row) for row in cur.fetchall()]
-
-    def save_progress(
-        self,
-        declaration: StoredDeclaration,
-        progress: DeclarationProgress,
-        *,
-        next_action_at: float | None,
-        outbox: Sequence[OutboundRecord],
-        periods: tuple[KnownPeriod, ...] | None,
-        now: float,
-    ) -> StoredDeclaration:
-        """The new progress, the periods it implies and its status events: one transaction.
-
-        Each save is also appended to ``declaration_log``, the audit trail of the transitions.
-        """
-        with self._tx() as cur:
-            return self._save_progress(
-                cur,
-                declaration,
-                progress,
-                next_action_at=next_action_at,
-                outbox=outbox,
-                periods=periods,
-                now=now,
-            )
-
-    def _save_progress(
-        self,
-        cur: Cursor,
-        declaration: StoredDeclaration,
-        progress: DeclarationProgress,
-        *,
-        next_action_at: float | None,
-        outbox: Sequence[OutboundRecord],
-        periods: tuple[KnownPeriod, ...] | None,
-        now: float,
-    ) -> StoredDeclaration:
-        self.claims.check(cur, self._run, declaration.employment_id)
-        self._run(
-            cur,
-            "UPDATE declarations SET state = ?, attempts = ?, declaration_id = ?, "
-            "period_id = ?, result = ?, answer_json = ?, failure = ?, submitted_at = ?, "
-            "retries = ?, reconcile_until = ?, next_action_at = ?, updated_at = ? "
-            "WHERE row_id = ?",
-            (
-                *rows.progress_columns(progress),
-                progress.retries,
-                rows.epoch(progress.reconcile_until),
-                next_action_at,
-                now,
-                declaration.row_id,
-            ),
-        )
-        if cur.rowcount != 1:
-            msg = f"no declaration with row id {declaration.row_id}"
-            raise UnknownDeclarationError(msg)
-        self._log(cur, declaration.row_id, progress, next_action_at, now)
-        if periods is not None:
-            self._save_periods(cur, declaration.employment_id, rows.periods_json(periods), now)
-        self._insert_outbox(cur, outbox, now)
-        return replace(declaration, progress=progress, next_action_at=next_action_at)
 
     def declaration_ids_of_employment(self, employment_id: str) -> frozenset[int]:
         with self._read() as cur:

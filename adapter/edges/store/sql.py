@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -12,26 +13,29 @@ from adapter.app.ports import (
     OutboundRecord,
     OutboxBacklog,
     OutboxEntry,
+    PlannedDeclaration,
     Recorded,
     StoredDeclaration,
 )
-from adapter.app.ports.records import OpenWork
+from adapter.app.ports.records import FirstStep, OpenWork
+from adapter.core.errors import BrokenInvariant
 from adapter.core.machine import DeclarationProgress
 from adapter.core.periods import KnownPeriod
 from adapter.edges.store import rows
 from adapter.edges.store.audit import marks
 from adapter.edges.store.engine import Cursor
-from adapter.edges.store.ledger import LedgerQueries, UnknownDeclarationError
+from adapter.edges.store.ledger import LedgerQueries
 from adapter.edges.store.migrations import Dialect
 from adapter.edges.store.ownership import OWNED_OPEN_EMPLOYMENTS, PartitionClaims
-
-__all__ = ["SqlStore", "UnknownDeclarationError"]
-
 
 _INBOX_COLUMNS: Final = (
     "event_id, employment_id, event_type, topic, kafka_partition, kafka_offset, event_json, "
     "received_at"
 )
+
+
+class UnknownDeclarationError(BrokenInvariant):
+    """``save_progress`` was given a declaration the store does not hold (a bug upstream)."""
 
 
 class SqlStore(LedgerQueries):
@@ -146,6 +150,97 @@ class SqlStore(LedgerQueries):
         )
         if cur.rowcount > 0:
             self._insert_outbox(cur, outbox, now)
+
+    # -- plans and progress -------------------------------------------------------------------
+    def plan_declarations(
+        self,
+        event_id: str,
+        employment_id: str,
+        planned: Sequence[PlannedDeclaration],
+        now: float,
+        *,
+        first: FirstStep | None = None,
+    ) -> list[StoredDeclaration]:
+        """Record the declarations of an event once: a second plan returns the first one.
+        With ``first``, the first declaration's first step too (as ``save_progress``)."""
+        with self._tx() as cur:
+            self.claims.check(cur, self._run, employment_id)
+            existing = self._declarations(cur, event_id)
+            if existing:
+                return existing
+            plan, inserted = self._insert_planned(cur, event_id, employment_id, planned, [], 0, now)
+            if first is not None and 0 in inserted:
+                plan[0] = self._save_progress(
+                    cur,
+                    plan[0],
+                    first.progress,
+                    next_action_at=first.next_action_at,
+                    outbox=first.outbox,
+                    periods=first.periods,
+                    now=now,
+                )
+            return plan
+
+    def save_progress(
+        self,
+        declaration: StoredDeclaration,
+        progress: DeclarationProgress,
+        *,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+    ) -> StoredDeclaration:
+        """The new progress, the periods it implies and its status events: one transaction.
+
+        Each save is also appended to ``declaration_log``, the audit trail of the transitions.
+        """
+        with self._tx() as cur:
+            return self._save_progress(
+                cur,
+                declaration,
+                progress,
+                next_action_at=next_action_at,
+                outbox=outbox,
+                periods=periods,
+                now=now,
+            )
+
+    def _save_progress(
+        self,
+        cur: Cursor,
+        declaration: StoredDeclaration,
+        progress: DeclarationProgress,
+        *,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+    ) -> StoredDeclaration:
+        self.claims.check(cur, self._run, declaration.employment_id)
+        self._run(
+            cur,
+            "UPDATE declarations SET state = ?, attempts = ?, declaration_id = ?, "
+            "period_id = ?, result = ?, answer_json = ?, failure = ?, submitted_at = ?, "
+            "retries = ?, reconcile_until = ?, next_action_at = ?, updated_at = ? "
+            "WHERE row_id = ?",
+            (
+                *rows.progress_columns(progress),
+                progress.retries,
+                rows.epoch(progress.reconcile_until),
+                next_action_at,
+                now,
+                declaration.row_id,
+            ),
+        )
+        if cur.rowcount != 1:
+            msg = f"no declaration with row id {declaration.row_id}"
+            raise UnknownDeclarationError(msg)
+        self._log(cur, declaration.row_id, progress, next_action_at, now)
+        if periods is not None:
+            self._save_periods(cur, declaration.employment_id, rows.periods_json(periods), now)
+        self._insert_outbox(cur, outbox, now)
+        return replace(declaration, progress=progress, next_action_at=next_action_at)
 
     def open_work(self, employment_id: str) -> OpenWork | None:
         """The oldest open event, its plan and the known periods: one read (three SELECTs;

@@ -9,18 +9,21 @@ from __future__ import annotations
 import inspect
 from collections import Counter
 from collections.abc import Awaitable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from adapter.app.driver import DeclarationDriver
 from adapter.app.intake import Accepted, Intake
-from adapter.app.ports import ConsumedMessage, EventOutcome
+from adapter.app.ports import ConsumedMessage, EventOutcome, PlannedDeclaration
+from adapter.app.ports.records import OpenWork
 from adapter.app.status_events import StatusEvents
 from adapter.core.events import EmploymentEvent
 from adapter.core.identifiers import make_dimona_id
-from adapter.core.machine import DeclarationState
+from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.core.periods import PeriodState
 from adapter.core.results import DeclarationAnswer, DimonaResult
+from adapter.core.translation import translate
 from adapter.demo_events import leave, ssin_for
 from adapter.edges.store.memory import MemoryStore
 from tests.unit.app.fakes import EVENTS, NOW, STATUSES, MovingClock, hire_message
@@ -127,3 +130,50 @@ async def test_a_further_event_of_the_employment_costs_three() -> None:
     ]
     first_in = ROUND_TRIPS_PER_ACCEPTED_IN
     assert sum(store.calls.values()) <= first_in + ROUND_TRIPS_PER_FURTHER_IN, store.calls
+
+
+class NoSecondPost(AcceptingOnss):
+    async def submit(self, body: object) -> int:
+        raise AssertionError("posted although the plan was recorded (and submitted) already")
+
+
+class StalePlanReads(CountingStore):
+    """Reads no plan for the event although one is recorded: a plan written meanwhile."""
+
+    async def open_work(self, employment_id: str) -> OpenWork | None:
+        work: OpenWork | None = await self._store.open_work(employment_id)
+        return None if work is None else replace(work, declarations=())
+
+
+async def test_a_plan_found_recorded_is_resumed_not_posted_again() -> None:
+    memory = MemoryStore()
+    clock = MovingClock()
+    accepted = Intake(EVENTS, StatusEvents(STATUSES)).examine(
+        hire_message(1), now=clock.now(), today=clock.today()
+    )
+    assert isinstance(accepted, Accepted)
+    await memory.record_events([accepted.entry], {})
+    event_id = accepted.entry.event_id
+    translation = translate(accepted.entry.event, (), today=clock.today())
+    planned = [PlannedDeclaration(d, None) for d in translation.declarations]
+    (stored,) = await memory.plan_declarations(event_id, "E-1", planned, 0.0)
+    submitted = DeclarationProgress(
+        DeclarationState.SUBMITTED, 1, 100_000_000_017, clock.now(), due_at=None
+    )
+    await memory.save_progress(
+        stored, submitted, next_action_at=None, outbox=[], periods=None, now=0.0
+    )
+    store = StalePlanReads(memory)
+    driver = DeclarationDriver(
+        inbox=store,  # type: ignore[arg-type]
+        ledger=store,  # type: ignore[arg-type]
+        gateway=NoSecondPost(),  # type: ignore[arg-type]
+        statuses=StatusEvents(STATUSES),
+        clock=clock,
+    )
+    entry = await driver.next_event("E-1")
+    assert entry is not None
+    await driver.process_event(entry)
+    (declaration,) = (await memory.history("E-1")).declarations
+    assert declaration.progress.state is DeclarationState.ACCEPTED
+    assert store.calls["plan_declarations"] == 1
