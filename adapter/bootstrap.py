@@ -42,6 +42,7 @@ from adapter.edges.kafka.producer import (
 from adapter.edges.kafka.topics import ensure_topics
 from adapter.edges.store.engine import StoreUnavailableError
 from adapter.edges.store.factory import open_async_store
+from adapter.edges.store.metrics import register_store_counts
 from adapter.edges.store.roles import AsyncSqlStore
 from adapter.gc_tuning import freeze_start_up_objects
 from adapter.logging import log_handled
@@ -205,6 +206,7 @@ async def build_adapter(
         return
     clock = SystemClock()
     metrics = PrometheusMetrics()
+    register_store_counts(metrics.registry, store.counts)
     status_codec = record_codec(settings, STATUS_SCHEMA, kafka.status_topic)
     if not await register_writer(status_codec, stopping):
         store.close()

@@ -12,18 +12,23 @@ module only performs the action it is given and feeds the outcome back. The shar
 (``onss_circuit.py``) may hold a call back while ONSS fails for everyone.
 
 Every step is saved before the next action: the intent to POST (SUBMITTING) is durable
-before the POST leaves, so a crash in between is reconciled, never re-posted blindly.
+before the POST leaves, so a crash in between is reconciled, never re-posted blindly. A step is
+saved by a ``StepWriter``: ``Ledger.save_progress`` by default; the driver's writer records an
+event's plan with its first step and closes the event with its last one (one write each, and
+each awaited, i.e. committed, before the next action). The employment's known periods are kept
+in ``periods`` while its actor works (only this process may write them: fencing), so an answer
+costs no read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time
 from functools import partial
-from typing import assert_never
+from typing import Protocol, assert_never
 from zoneinfo import ZoneInfo
 
 from adapter.app.onss_circuit import OnssCalls
@@ -40,6 +45,52 @@ from adapter.core.translation import apply_answer, resolve_period_ids
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 _FAILURES = (m.PollFailed, m.SearchFailed, m.SubmissionFailedTransient)
+
+
+class StepWriter(Protocol):
+    """Saves one step of a declaration, as ``Ledger.save_progress`` does."""
+
+    @property
+    def must_write(self) -> bool:
+        """True: write the next step even when nothing changed (its plan is not recorded)."""
+        ...
+
+    async def __call__(
+        self,
+        declaration: Stored,
+        progress: m.DeclarationProgress,
+        *,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+    ) -> Stored: ...
+
+
+class _SaveProgress:
+    must_write = False
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+
+    async def __call__(
+        self,
+        declaration: Stored,
+        progress: m.DeclarationProgress,
+        *,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+    ) -> Stored:
+        return await self._ledger.save_progress(
+            declaration,
+            progress,
+            next_action_at=next_action_at,
+            outbox=outbox,
+            periods=periods,
+            now=now,
+        )
 
 
 def _jitter() -> float:
@@ -59,8 +110,12 @@ class DeclarationLoop:
         on_outbox: Callable[[], None] = lambda: None,
         telemetry: Telemetry | None = None,
         jitter: Callable[[], float] = _jitter,
+        periods: dict[str, tuple[KnownPeriod, ...]] | None = None,
     ) -> None:
         self._ledger = ledger
+        self._save: StepWriter = _SaveProgress(ledger)
+        self._periods = {} if periods is None else periods
+        """Known periods of the employments whose actors work now (kept by the driver)."""
         self._gateway = gateway
         self._statuses = statuses
         self._clock = clock
@@ -77,26 +132,35 @@ class DeclarationLoop:
         """False while a POST of this employment is between its intent and its outcome."""
         return employment_id not in self._critical
 
-    async def drive(self, entry: InboxEntry, stored: Stored) -> Stored | None:
+    async def drive(
+        self, entry: InboxEntry, stored: Stored, save: StepWriter | None = None
+    ) -> Stored | None:
         """Until the declaration is final; None when halted at a safe point (a stop or a
         rebalance: the next owner resumes from what was saved)."""
+        save = save or self._save
         stored = _with_schedule(stored)
         decision = m.resume(stored.progress, self._situation(stored))
-        stored = await self._record(entry, stored, decision, None)
-        while not isinstance(decision.action, m.Done):
+        event: m.Event | None = None
+        while True:
+            saved = await self._record(entry, stored, decision, event, save)
+            if saved.progress != decision.progress:  # its plan was there already: resume it
+                return await self.drive(entry, saved, save)
+            stored = saved
+            if isinstance(decision.action, m.Done):
+                return stored
             if self.stop_requested(stored.employment_id):
                 return None
             event = await self._perform(stored, decision.action)
             decision = m.transition(stored.progress, event, self._situation(stored))
-            stored = await self._record(entry, stored, decision, event)
-        return stored
 
-    async def abandon(self, entry: InboxEntry, stored: Stored, reason: str) -> Stored:
+    async def abandon(
+        self, entry: InboxEntry, stored: Stored, reason: str, save: StepWriter | None = None
+    ) -> Stored:
         """A declaration before this one in its event failed: this one is not pursued."""
         stored = _with_schedule(stored)
         event = m.Abandoned(reason)
         decision = m.transition(stored.progress, event, self._situation(stored))
-        return await self._record(entry, stored, decision, event)
+        return await self._record(entry, stored, decision, event, save or self._save)
 
     def _situation(self, stored: Stored) -> m.Situation:
         declaration = stored.declaration
@@ -113,10 +177,18 @@ class DeclarationLoop:
 
     # -- saving a decision --------------------------------------------------------------------
     async def _record(
-        self, entry: InboxEntry, stored: Stored, decision: m.Decision, event: m.Event | None
+        self,
+        entry: InboxEntry,
+        stored: Stored,
+        decision: m.Decision,
+        event: m.Event | None,
+        save: StepWriter,
     ) -> Stored:
         progress = decision.progress
-        if progress == stored.progress and decision.change is None:
+        # Nothing to save, unless a plan waits to be recorded and the next action is not
+        # immediate (a submission due now is saved with the plan: one write).
+        unchanged = progress == stored.progress and decision.change is None
+        if unchanged and (not save.must_write or _due_now(decision.action, self._clock.now())):
             return stored
         started = self._clock.monotonic()
         now = self._clock.now()
@@ -135,11 +207,11 @@ class DeclarationLoop:
             )
         periods: tuple[KnownPeriod, ...] | None = None
         if isinstance(event, m.AnswerReceived):
-            known = await self._ledger.known_periods(stored.employment_id)
+            known = await self._known_periods(stored.employment_id)
             periods = apply_answer(known, stored.declaration, event.answer)
         if isinstance(event, _FAILURES):
             self._onss.warn_waiting(stored, _call_of(event), event.reason, progress.due_at)
-        saved = await self._ledger.save_progress(
+        saved = await save(
             stored,
             progress,
             next_action_at=None if progress.due_at is None else progress.due_at.timestamp(),
@@ -147,6 +219,8 @@ class DeclarationLoop:
             periods=periods,
             now=now.timestamp(),
         )
+        if periods is not None and stored.employment_id in self._periods:
+            self._periods[stored.employment_id] = periods
         if records:
             self._on_outbox()
         self._report(entry, stored, saved, self._clock.monotonic() - started)
@@ -249,9 +323,19 @@ class DeclarationLoop:
         declaration = stored.declaration
         if isinstance(declaration, InDeclaration) or declaration.period_id is not None:
             return declaration
-        periods = await self._ledger.known_periods(stored.employment_id)
+        periods = await self._known_periods(stored.employment_id)
         (resolved,) = resolve_period_ids([declaration], periods)
         return resolved
+
+    async def _known_periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
+        known = self._periods.get(employment_id)
+        if known is None:  # not driven from ``open_work`` (a test, a tool): read them
+            known = await self._ledger.known_periods(employment_id)
+        return known
+
+
+def _due_now(action: m.Action, now: datetime) -> bool:
+    return isinstance(action, m.WaitToSubmit) and action.at <= now
 
 
 def _with_schedule(stored: Stored) -> Stored:

@@ -58,6 +58,7 @@ class Executor:
         if self._actors.get(employment_id) is task:
             del self._actors[employment_id]
             self._partition_of.pop(employment_id, None)
+            self._driver.forget(employment_id)  # what it kept for the actor: read anew
         stopping = employment_id in self._stopping
         self._stopping.discard(employment_id)
         if task.cancelled() or stopping:
@@ -98,14 +99,19 @@ class Executor:
         return employment_id in self._stopping
 
     async def _actor(self, employment_id: str) -> None:
+        # ``_dirty`` is cleared just before each read of the next event, so a wake after the
+        # read is never lost. That read may happen inside ``handle``: the write that closes an
+        # event also reads the employment's next one, hence the clear before ``handle``.
+        self._dirty.discard(employment_id)
         while not self._stop_requested(employment_id):
-            self._dirty.discard(employment_id)
             entry: InboxEntry | None = await self._driver.next_event(employment_id)
             if entry is None:
                 if employment_id in self._dirty:
+                    self._dirty.discard(employment_id)
                     continue
                 return
             self._partition_of[employment_id] = entry.partition
+            self._dirty.discard(employment_id)
             await self.handle(entry)
 
     async def handle(self, entry: InboxEntry) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -25,6 +27,8 @@ from adapter.edges.store.sqlite import SqliteStore
 from adapter.settings import HttpSettings, Settings, StoreSettings
 from tests.contract.builders import eid, entry, outbox_keys, record, scalar
 from tests.contract.conftest import POSTGRES_URL, admin_connection
+
+R = TypeVar("R")
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
@@ -83,6 +87,14 @@ def test_postgres_recovers_on_the_next_call_after_a_loss_mid_transaction(
     assert pg_store.record_events([entry("e1")], {eid("e1"): [record("kept")]}) == [Recorded.NEW]
     assert pg_store.reconnects == 1
     assert outbox_keys(pg_store) == ["kept"]
+
+
+@pytest.mark.postgres
+def test_postgres_reads_again_once_on_a_connection_found_dead(pg_store: PostgresStore) -> None:
+    pg_store.append_outbox([record("kept")], 0.0)
+    _terminate(pg_store.backend_pid())
+    assert [e.key for e in pg_store.read(lambda: pg_store.pending_outbox(None, 10))] == ["kept"]
+    assert pg_store.reconnects == 1
 
 
 @pytest.mark.postgres
@@ -201,14 +213,33 @@ async def test_postgres_is_served_on_its_own_thread(pg_schema: str) -> None:
     await _serves_the_roles(store)
 
 
+class PlainEngine:
+    """Runs each job as it comes (the Calls layer's order and threads, without SQL)."""
+
+    def read(self, job: Callable[[], R]) -> R:
+        return job()
+
+    def run_group(
+        self, jobs: Sequence[Callable[[], Any]]
+    ) -> list[tuple[Any, BaseException | None]]:
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        for job in jobs:
+            try:
+                outcomes.append((job(), None))
+            except Exception as exc:  # noqa: BLE001 - handed to the caller
+                outcomes.append((None, exc))
+        return outcomes
+
+
 async def test_inline_calls_run_on_the_loop_thread() -> None:
-    calls = InlineCalls()
-    assert await calls.call(threading.get_ident) == threading.get_ident()
-    assert await calls.call_first(lambda: 7) == 7
+    calls = InlineCalls(PlainEngine())
+    assert await calls.read(threading.get_ident) == threading.get_ident()
+    assert await calls.write(threading.get_ident) == threading.get_ident()
+    assert await calls.read_first(lambda: 7) == 7
 
 
 async def test_the_store_thread_keeps_the_order_and_lets_the_relay_go_first() -> None:
-    calls = ThreadCalls()
+    calls = ThreadCalls(PlainEngine())
     started, release = threading.Event(), threading.Event()
     ran: list[str] = []
 
@@ -221,13 +252,15 @@ async def test_the_store_thread_keeps_the_order_and_lets_the_relay_go_first() ->
         first_job = asyncio.create_task(calls.call(blocking))
         while not started.is_set():  # noqa: ASYNC110 - a thread, not a task, sets it
             await asyncio.sleep(0.001)
-        queued = [asyncio.create_task(calls.call(ran.append, name)) for name in "abc"]
-        relay = asyncio.create_task(calls.call_first(ran.append, "relay"))
+        queued = [asyncio.create_task(calls.read(ran.append, name)) for name in "abc"]
+        writes = [asyncio.create_task(calls.write(ran.append, f"w{n}")) for n in (1, 2)]
+        relay = asyncio.create_task(calls.read_first(ran.append, "relay"))
         await asyncio.sleep(0)  # every task has queued its call
         release.set()
-        await asyncio.gather(first_job, *queued, relay)
-        assert ran == ["blocking", "relay", "a", "b", "c"]
-        assert await calls.call(threading.get_ident) != threading.get_ident()
+        await asyncio.gather(first_job, *queued, *writes, relay)
+        # the reads in their order (the relay first), then the writes, in theirs, as a group
+        assert ran == ["blocking", "relay", "a", "b", "c", "w1", "w2"]
+        assert await calls.read(threading.get_ident) != threading.get_ident()
     finally:
         release.set()
         calls.close()
@@ -236,11 +269,13 @@ async def test_the_store_thread_keeps_the_order_and_lets_the_relay_go_first() ->
 
 
 async def test_an_error_on_the_store_thread_reaches_its_caller_only() -> None:
-    calls = ThreadCalls()
+    calls = ThreadCalls(PlainEngine())
     try:
         with pytest.raises(StoreUnavailableError):
-            await calls.call(_unavailable)
-        assert await calls.call(lambda: "next") == "next"
+            await calls.read(_unavailable)
+        with pytest.raises(StoreUnavailableError):
+            await calls.write(_unavailable)
+        assert await calls.write(lambda: "next") == "next"
     finally:
         calls.close()
 

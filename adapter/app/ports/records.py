@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -11,6 +11,7 @@ from adapter.core.declarations import Declaration
 from adapter.core.errors import Violation
 from adapter.core.events import EmploymentEvent
 from adapter.core.machine import DeclarationProgress
+from adapter.core.periods import KnownPeriod
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,27 @@ class PlannedDeclaration:
     declaration: Declaration
     body: WireBody | None = None
     """None when it can only be rendered later (its period id is still unknown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FirstStep:
+    """The first saved step of an event's first declaration (the intent SUBMITTING, as a
+    rule), written with the plan in one transaction: as ``save_progress`` would write it."""
+
+    progress: DeclarationProgress
+    next_action_at: float | None
+    outbox: Sequence[OutboundRecord] = ()
+    periods: tuple[KnownPeriod, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWork:
+    """An employment's oldest open event, its plan so far (by position; empty before it is
+    planned) and the employment's known periods: what the driver needs, in one read."""
+
+    entry: InboxEntry
+    declarations: tuple[StoredDeclaration, ...]
+    periods: tuple[KnownPeriod, ...]
 
 
 class Recorded(StrEnum):

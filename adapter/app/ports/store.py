@@ -9,6 +9,12 @@ the four protocols.
 Writes that move an employment forward (plan, append, progress, finish) are *fenced*: they
 raise ``OwnershipLost`` when this process does not hold the latest claim of the partition of
 the employment's first event. A database that cannot be reached raises a ``TransientError``.
+
+Every write is all-or-nothing and durable once its await returns (the SQL store commits writes
+issued together in one transaction, docs/store.md "Group commit"); a read sees what was
+acknowledged. The driver's round trips are few by design: one read for an event's work
+(``open_work``), the plan with the first step (``plan_declarations(first=...)``), the last step
+with the close of the event and the next event's work (``save_final_progress``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from typing import Protocol
 from adapter.app.ports.audit import DeclarationWithEvent, EmploymentHistory
 from adapter.app.ports.records import (
     EventOutcome,
+    FirstStep,
     InboxEntry,
+    OpenWork,
     OutboundRecord,
     OutboxBacklog,
     OutboxEntry,
@@ -44,6 +52,11 @@ class Inbox(Protocol):
 
     async def next_open_event(self, employment_id: str) -> InboxEntry | None:
         """The employment's oldest unfinished event."""
+        ...
+
+    async def open_work(self, employment_id: str) -> OpenWork | None:
+        """The employment's oldest unfinished event with its plan and the employment's known
+        periods (None: nothing open). One read."""
         ...
 
     async def employments_with_open_events(self, partitions: Sequence[int] | None) -> list[str]:
@@ -89,8 +102,14 @@ class Ledger(Protocol):
         employment_id: str,
         planned: Sequence[PlannedDeclaration],
         now: float,
+        *,
+        first: FirstStep | None = None,
     ) -> list[StoredDeclaration]:
-        """Record the declarations of an event once: a second plan returns the first one."""
+        """Record the declarations of an event once: a second plan returns the first one.
+
+        With ``first``, the first declaration's first step is saved with the plan, in the
+        same transaction, as ``save_progress`` would save it; a plan already there is returned
+        as it is (``first`` is not applied: compare its progress)."""
         ...
 
     async def append_declarations(
@@ -118,6 +137,21 @@ class Ledger(Protocol):
     ) -> StoredDeclaration:
         """The new progress, the periods it implies (None: unchanged) and its status events,
         in one transaction; each save is appended to the transition log."""
+        ...
+
+    async def save_final_progress(
+        self,
+        declaration: StoredDeclaration,
+        progress: DeclarationProgress,
+        *,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+        outcome: EventOutcome,
+    ) -> tuple[StoredDeclaration, OpenWork | None]:
+        """``save_progress`` of an event's last step, ``finish_event`` of its event (without
+        status events) and ``open_work`` of its employment after both: one transaction."""
         ...
 
     async def declaration_ids_of_employment(self, employment_id: str) -> frozenset[int]:

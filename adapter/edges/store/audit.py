@@ -44,7 +44,7 @@ class AuditQueries(SqlEngine):
     def history(self, employment_id: str) -> EmploymentHistory:
         """Everything known about one employment: events, declarations, their transitions
         (``declaration_log``, oldest first), the known periods and the status events."""
-        with self._tx() as cur:
+        with self._read() as cur:
             self._run(
                 cur,
                 f"SELECT {rows.EVENT_COLUMNS} FROM inbox "  # noqa: S608 - constant
@@ -80,7 +80,7 @@ class AuditQueries(SqlEngine):
 
     def declarations_by_worker(self, ssin: str) -> list[StoredDeclaration]:
         """The declarations of every employment in which this worker was declared."""
-        with self._tx() as cur:
+        with self._read() as cur:
             return self._declarations_where(
                 cur,
                 "employment_id IN (SELECT employment_id FROM declarations WHERE worker_ssin = ?)",
@@ -89,7 +89,7 @@ class AuditQueries(SqlEngine):
 
     def employments_of_worker(self, ssin: str) -> list[str]:
         """Employments declared for this SSIN, then those whose inbound events name it."""
-        with self._tx() as cur:
+        with self._read() as cur:
             declared = [
                 d.employment_id
                 for d in self._declarations_where(
@@ -119,7 +119,7 @@ class AuditQueries(SqlEngine):
         elif ssin:
             where, params = "WHERE i.event_json LIKE ?", (_names_worker(ssin),)
         columns = ", ".join(f"d.{c.strip()}" for c in rows.DECLARATION_COLUMNS.split(","))
-        with self._tx() as cur:
+        with self._read() as cur:
             self._run(
                 cur,
                 f"SELECT {columns}, i.event_json FROM declarations d "  # noqa: S608 - constant
@@ -136,7 +136,7 @@ class AuditQueries(SqlEngine):
 
     def pending_poll_count(self) -> int:
         """Declarations submitted and still waiting for ONSS's final answer."""
-        with self._tx() as cur:
+        with self._read() as cur:
             self._run(
                 cur,
                 f"SELECT COUNT(*) FROM declarations WHERE state IN ({marks(AWAITING_ANSWER)})",  # noqa: S608
@@ -149,7 +149,7 @@ class AuditQueries(SqlEngine):
         declarations of events read from these partitions."""
         if not partitions:
             return []
-        with self._tx() as cur:
+        with self._read() as cur:
             self._run(
                 cur,
                 "SELECT d.submitted_at FROM declarations d "  # noqa: S608 - placeholders only

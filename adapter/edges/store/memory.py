@@ -28,6 +28,7 @@ from adapter.app.ports import (
     StoredDeclaration,
     Transition,
 )
+from adapter.app.ports.records import FirstStep, OpenWork
 from adapter.core.errors import OwnershipLost
 from adapter.core.machine import DeclarationProgress, DeclarationState
 from adapter.core.periods import KnownPeriod
@@ -120,6 +121,19 @@ class MemoryStore(MemoryAudit):
         await self._turn()
         return None if first is None else first.entry
 
+    async def open_work(self, employment_id: str) -> OpenWork | None:
+        db = self._open()
+        work = self._open_work(db, employment_id)
+        await self._turn()
+        return work
+
+    def _open_work(self, db: MemoryDatabase, employment_id: str) -> OpenWork | None:
+        first = next(iter(self._open_events(db, employment_id)), None)
+        if first is None:
+            return None
+        plan = tuple(self._plan(db, first.entry.event_id))
+        return OpenWork(first.entry, plan, db.periods.get(employment_id, ()))
+
     async def employments_with_open_events(self, partitions: Sequence[int] | None) -> list[str]:
         db = self._open()
         wanted = None if partitions is None else set(partitions)
@@ -171,11 +185,18 @@ class MemoryStore(MemoryAudit):
         employment_id: str,
         planned: Sequence[PlannedDeclaration],
         now: float,
+        *,
+        first: FirstStep | None = None,
     ) -> list[StoredDeclaration]:
         db = self._open()
         self._check_owner(db, employment_id)
         if not db.plans.get(event_id):
+            records = _checked(first.outbox) if first is not None else []
             self._insert_planned(db, event_id, employment_id, planned, 0, now)
+            plan = self._plan(db, event_id)
+            if first is not None and plan:
+                self._apply(db, plan[0], first.progress, first.next_action_at, first.periods, now)
+                self._insert_outbox(db, records, now)
         await self._turn()
         return self._plan(db, event_id)
 
@@ -232,20 +253,65 @@ class MemoryStore(MemoryAudit):
         now: float,
     ) -> StoredDeclaration:
         db = self._open()
+        saved = self._save(db, declaration, progress, next_action_at, outbox, periods, now)
+        await self._turn()
+        return saved
+
+    async def save_final_progress(
+        self,
+        declaration: StoredDeclaration,
+        progress: DeclarationProgress,
+        *,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+        outcome: EventOutcome,
+    ) -> tuple[StoredDeclaration, OpenWork | None]:
+        db = self._open()
+        saved = self._save(db, declaration, progress, next_action_at, outbox, periods, now)
+        event = db.events.get(declaration.event_id)
+        if event is not None and event.outcome is None:
+            event.outcome, event.finished_at = outcome, now
+        work = self._open_work(db, declaration.employment_id)
+        await self._turn()
+        return saved, work
+
+    def _save(
+        self,
+        db: MemoryDatabase,
+        declaration: StoredDeclaration,
+        progress: DeclarationProgress,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+    ) -> StoredDeclaration:
+        """Checks everything first, then writes: all or nothing."""
         self._check_owner(db, declaration.employment_id)
-        row_id = declaration.row_id
-        if not 0 < row_id <= len(db.declarations):
-            msg = f"no declaration with row id {row_id}"
+        if not 0 < declaration.row_id <= len(db.declarations):
+            msg = f"no declaration with row id {declaration.row_id}"
             raise UnknownDeclarationError(msg)
         records = _checked(outbox)
+        self._apply(db, declaration, progress, next_action_at, periods, now)
+        self._insert_outbox(db, records, now)
+        return replace(declaration, progress=progress, next_action_at=next_action_at)
+
+    @staticmethod
+    def _apply(
+        db: MemoryDatabase,
+        declaration: StoredDeclaration,
+        progress: DeclarationProgress,
+        next_action_at: float | None,
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+    ) -> None:
+        row_id = declaration.row_id
         row = db.declarations[row_id - 1]
         db.declarations[row_id - 1] = replace(row, progress=progress, next_action_at=next_action_at)
         db.log.append(_transition(row_id, progress, next_action_at, now))
         if periods is not None:
             db.periods[declaration.employment_id] = periods
-        self._insert_outbox(db, records, now)
-        await self._turn()
-        return replace(declaration, progress=progress, next_action_at=next_action_at)
 
     async def declaration_ids_of_employment(self, employment_id: str) -> frozenset[int]:
         db = self._open()

@@ -1,10 +1,13 @@
 """PostgreSQL engine for the store: production, shared by several replicas.
 
-One connection in autocommit mode; each store call runs between an explicit ``BEGIN`` and
-``COMMIT``. A connection found dead when a transaction starts (server restart, fail-over, idle
-connection cut by a proxy) is replaced once, transparently: nothing of the transaction has been
-sent yet, so starting it again is safe. A connection lost in the middle of a transaction raises
-(the server rolled the transaction back) and the next call reconnects.
+One connection in autocommit mode; each group of writes (``engine.run_group``) runs between an
+explicit ``BEGIN`` and ``COMMIT``, and each read is a plain autocommit ``SELECT`` (one round
+trip per query, outside any write transaction). A connection found dead when a transaction
+starts (server restart, fail-over, idle connection cut by a proxy) is replaced once,
+transparently: nothing of the transaction has been sent yet, so starting it again is safe. A
+connection lost in the middle of a transaction raises (the server rolled the transaction back)
+and the next call reconnects; a read that found the connection dead is read again once on a
+new connection.
 """
 
 from __future__ import annotations
@@ -110,12 +113,16 @@ class PostgresStore(SqlStore):
         """The server process of the current connection (operations and tests)."""
         return int(self._connection.info.backend_pid)
 
-    def _begin(self) -> psycopg.Cursor[Any]:
+    def _live(self) -> psycopg.Connection[Any]:
         if self._closed:
             msg = "the store is closed"
             raise StoreClosedError(msg)
         if self._connection.closed or self._connection.broken:
             self._reconnect()
+        return self._connection
+
+    def _begin(self) -> psycopg.Cursor[Any]:
+        self._live()
         try:
             cursor = self._connection.cursor()
             cursor.execute("BEGIN")
@@ -130,7 +137,7 @@ class PostgresStore(SqlStore):
         cursor = self._begin()
         try:
             yield cast("Cursor", cursor)
-            cursor.execute("COMMIT")
+            self._commit(cursor)
         except BaseException:
             connection = self._connection
             if (
@@ -144,6 +151,24 @@ class PostgresStore(SqlStore):
             raise
         finally:
             cursor.close()
+
+    def _commit(self, cursor: psycopg.Cursor[Any]) -> None:
+        cursor.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        # The connection is in autocommit mode: each SELECT is one round trip, no BEGIN.
+        cursor = self._live().cursor()
+        try:
+            yield cast("Cursor", cursor)
+        finally:
+            cursor.close()
+
+    def _replace_dead_connection(self) -> bool:
+        if self._closed or not self._connection.broken:
+            return False  # a statement timeout, a bad query: not the connection's fault
+        self._reconnect()
+        return True
 
     def _prepare_migration(self, cur: Cursor) -> None:
         # A migration may rewrite a large table: no statement timeout for this transaction.

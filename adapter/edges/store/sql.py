@@ -17,19 +17,16 @@ from adapter.app.ports import (
     Recorded,
     StoredDeclaration,
 )
+from adapter.app.ports.records import FirstStep, OpenWork
 from adapter.core.errors import BrokenInvariant
-from adapter.core.machine import DeclarationProgress, DeclarationState
+from adapter.core.machine import DeclarationProgress
 from adapter.core.periods import KnownPeriod
 from adapter.edges.store import rows
-from adapter.edges.store.audit import AuditQueries, marks
+from adapter.edges.store.audit import marks
 from adapter.edges.store.engine import Cursor
+from adapter.edges.store.ledger import LedgerQueries
 from adapter.edges.store.migrations import Dialect
 from adapter.edges.store.ownership import OWNED_OPEN_EMPLOYMENTS, PartitionClaims
-
-
-class UnknownDeclarationError(BrokenInvariant):
-    """``save_progress`` was given a declaration the store does not hold (a bug upstream)."""
-
 
 _INBOX_COLUMNS: Final = (
     "event_id, employment_id, event_type, topic, kafka_partition, kafka_offset, event_json, "
@@ -37,10 +34,15 @@ _INBOX_COLUMNS: Final = (
 )
 
 
-class SqlStore(AuditQueries):
+class UnknownDeclarationError(BrokenInvariant):
+    """``save_progress`` was given a declaration the store does not hold (a bug upstream)."""
+
+
+class SqlStore(LedgerQueries):
     """Inbox, ledger and outbox, synchronous (``roles.py`` serves them to the event loop).
 
-    Every public method is one transaction: it commits entirely or leaves nothing behind.
+    Every public write is all-or-nothing: one transaction of its own, or one savepoint of a
+    group (``engine.run_group``); every read runs outside write transactions (``_read``).
     Writes that move an employment forward are fenced by ``claims`` (``ownership.py``).
     """
 
@@ -96,7 +98,7 @@ class SqlStore(AuditQueries):
         ``partitions``, only those owned by one of them (the partition of their first event)."""
         if partitions is not None and not partitions:
             return []
-        with self._tx() as cur:
+        with self._read() as cur:
             if partitions is None:
                 self._run(
                     cur,
@@ -109,14 +111,17 @@ class SqlStore(AuditQueries):
             return [row[0] for row in cur.fetchall()]
 
     def next_open_event(self, employment_id: str) -> InboxEntry | None:
-        with self._tx() as cur:
-            self._run(
-                cur,
-                f"SELECT {rows.INBOX_ENTRY_COLUMNS} FROM inbox "  # noqa: S608 - constant
-                "WHERE employment_id = ? AND outcome IS NULL ORDER BY seq LIMIT 1",
-                (employment_id,),
-            )
-            row = cur.fetchone()
+        with self._read() as cur:
+            return self._next_open_event(cur, employment_id)
+
+    def _next_open_event(self, cur: Cursor, employment_id: str) -> InboxEntry | None:
+        self._run(
+            cur,
+            f"SELECT {rows.INBOX_ENTRY_COLUMNS} FROM inbox "  # noqa: S608 - constant
+            "WHERE employment_id = ? AND outcome IS NULL ORDER BY seq LIMIT 1",
+            (employment_id,),
+        )
+        row = cur.fetchone()
         return None if row is None else rows.inbox_entry(row)
 
     def finish_event(
@@ -128,118 +133,53 @@ class SqlStore(AuditQueries):
             found = cur.fetchone()
             if found is not None:
                 self.claims.check(cur, self._run, str(found[0]))
-            self._run(
-                cur,
-                "UPDATE inbox SET outcome = ?, finished_at = ? "
-                "WHERE event_id = ? AND outcome IS NULL",
-                (outcome.value, now, event_id),
-            )
-            if cur.rowcount > 0:
-                self._insert_outbox(cur, outbox, now)
+            self._finish(cur, event_id, outcome, outbox, now)
 
-    # -- periods and declarations -----------------------------------------------------------
-    def known_periods(self, employment_id: str) -> tuple[KnownPeriod, ...]:
-        with self._tx() as cur:
-            return rows.periods(self._periods(cur, employment_id))
+    def _finish(
+        self,
+        cur: Cursor,
+        event_id: str,
+        outcome: EventOutcome,
+        outbox: Sequence[OutboundRecord],
+        now: float,
+    ) -> None:
+        self._run(
+            cur,
+            "UPDATE inbox SET outcome = ?, finished_at = ? WHERE event_id = ? AND outcome IS NULL",
+            (outcome.value, now, event_id),
+        )
+        if cur.rowcount > 0:
+            self._insert_outbox(cur, outbox, now)
 
+    # -- plans and progress -------------------------------------------------------------------
     def plan_declarations(
-        self, event_id: str, employment_id: str, planned: Sequence[PlannedDeclaration], now: float
+        self,
+        event_id: str,
+        employment_id: str,
+        planned: Sequence[PlannedDeclaration],
+        now: float,
+        *,
+        first: FirstStep | None = None,
     ) -> list[StoredDeclaration]:
-        """Record the declarations of an event once: a second plan returns the first one."""
+        """Record the declarations of an event once: a second plan returns the first one.
+        With ``first``, the first declaration's first step too (as ``save_progress``)."""
         with self._tx() as cur:
             self.claims.check(cur, self._run, employment_id)
             existing = self._declarations(cur, event_id)
             if existing:
                 return existing
-            return self._insert_planned(cur, event_id, employment_id, planned, [], 0, now)
-
-    def append_declarations(
-        self,
-        event_id: str,
-        employment_id: str,
-        planned: Sequence[PlannedDeclaration],
-        *,
-        first_position: int,
-        now: float,
-    ) -> list[StoredDeclaration]:
-        """Add declarations to an event's plan (a policy reacting to an answer); idempotent:
-        positions already taken are left as they are."""
-        with self._tx() as cur:
-            self.claims.check(cur, self._run, employment_id)
-            existing = self._declarations(cur, event_id)
-            return self._insert_planned(
-                cur, event_id, employment_id, planned, existing, first_position, now
-            )
-
-    def _insert_planned(
-        self,
-        cur: Cursor,
-        event_id: str,
-        employment_id: str,
-        planned: Sequence[PlannedDeclaration],
-        existing: Sequence[StoredDeclaration],
-        first_position: int,
-        now: float,
-    ) -> list[StoredDeclaration]:
-        """Insert the positions not taken yet; the new rows are built from what was given
-        (nothing to parse back), the rows already there are kept as they are."""
-        by_position = {d.position: d for d in existing}
-        raced = False
-        for position, p in enumerate(planned, start=first_position):
-            if position in by_position:
-                continue
-            self._run(
-                cur,
-                "INSERT INTO declarations (employment_id, event_id, position, kind, "
-                "declaration_json, body_json, worker_ssin, state, created_at, updated_at, "
-                "next_action_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (event_id, position) DO NOTHING RETURNING row_id",
-                (
-                    employment_id,
-                    event_id,
-                    position,
-                    p.declaration.kind.value,
-                    rows.declaration_json(p.declaration),
-                    rows.body_json(p.body),
-                    rows.worker_ssin(p.declaration),
-                    DeclarationState.PLANNED.value,
-                    now,
-                    now,
-                    now,
-                ),
-            )
-            inserted = cur.fetchone()
-            if inserted is None:  # taken meanwhile by another writer: theirs stands
-                raced = True
-                continue
-            stored = StoredDeclaration(
-                int(inserted[0]),
-                employment_id,
-                event_id,
-                position,
-                p.declaration,
-                p.body,
-                DeclarationProgress(DeclarationState.PLANNED),
-                now,
-            )
-            self._log(cur, stored.row_id, stored.progress, stored.next_action_at, now)
-            by_position[position] = stored
-        if raced:
-            return self._declarations(cur, event_id)
-        return [by_position[position] for position in sorted(by_position)]
-
-    def declarations_of_event(self, event_id: str) -> list[StoredDeclaration]:
-        with self._tx() as cur:
-            return self._declarations(cur, event_id)
-
-    def _declarations(self, cur: Cursor, event_id: str) -> list[StoredDeclaration]:
-        self._run(
-            cur,
-            f"SELECT {rows.DECLARATION_COLUMNS} FROM declarations "  # noqa: S608 - constant
-            "WHERE event_id = ? ORDER BY position",
-            (event_id,),
-        )
-        return [rows.declaration(row) for row in cur.fetchall()]
+            plan, inserted = self._insert_planned(cur, event_id, employment_id, planned, [], 0, now)
+            if first is not None and 0 in inserted:
+                plan[0] = self._save_progress(
+                    cur,
+                    plan[0],
+                    first.progress,
+                    next_action_at=first.next_action_at,
+                    outbox=first.outbox,
+                    periods=first.periods,
+                    now=now,
+                )
+            return plan
 
     def save_progress(
         self,
@@ -256,90 +196,91 @@ class SqlStore(AuditQueries):
         Each save is also appended to ``declaration_log``, the audit trail of the transitions.
         """
         with self._tx() as cur:
-            self.claims.check(cur, self._run, declaration.employment_id)
-            self._run(
+            return self._save_progress(
                 cur,
-                "UPDATE declarations SET state = ?, attempts = ?, declaration_id = ?, "
-                "period_id = ?, result = ?, answer_json = ?, failure = ?, submitted_at = ?, "
-                "retries = ?, reconcile_until = ?, next_action_at = ?, updated_at = ? "
-                "WHERE row_id = ?",
-                (
-                    *rows.progress_columns(progress),
-                    progress.retries,
-                    rows.epoch(progress.reconcile_until),
-                    next_action_at,
-                    now,
-                    declaration.row_id,
-                ),
+                declaration,
+                progress,
+                next_action_at=next_action_at,
+                outbox=outbox,
+                periods=periods,
+                now=now,
             )
-            if cur.rowcount != 1:
-                msg = f"no declaration with row id {declaration.row_id}"
-                raise UnknownDeclarationError(msg)
-            self._log(cur, declaration.row_id, progress, next_action_at, now)
-            if periods is not None:
-                self._save_periods(cur, declaration.employment_id, rows.periods_json(periods), now)
-            self._insert_outbox(cur, outbox, now)
-        return replace(declaration, progress=progress, next_action_at=next_action_at)
 
-    def declaration_ids_of_employment(self, employment_id: str) -> frozenset[int]:
-        with self._tx() as cur:
-            self._run(
-                cur,
-                "SELECT declaration_id FROM declarations "
-                "WHERE employment_id = ? AND declaration_id IS NOT NULL",
-                (employment_id,),
-            )
-            return frozenset(int(row[0]) for row in cur.fetchall())
-
-    def _log(
+    def _save_progress(
         self,
         cur: Cursor,
-        row_id: int,
+        declaration: StoredDeclaration,
         progress: DeclarationProgress,
+        *,
         next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
         now: float,
-    ) -> None:
-        state, attempts, declaration_id, _period, result, answer, failure, _at = (
-            rows.progress_columns(progress)
-        )
+    ) -> StoredDeclaration:
+        self.claims.check(cur, self._run, declaration.employment_id)
         self._run(
             cur,
-            "INSERT INTO declaration_log (declaration_row_id, state, attempts, declaration_id, "
-            "result, answer_json, failure, next_action_at, recorded_at, retries) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "UPDATE declarations SET state = ?, attempts = ?, declaration_id = ?, "
+            "period_id = ?, result = ?, answer_json = ?, failure = ?, submitted_at = ?, "
+            "retries = ?, reconcile_until = ?, next_action_at = ?, updated_at = ? "
+            "WHERE row_id = ?",
             (
-                row_id,
-                state,
-                attempts,
-                declaration_id,
-                result,
-                answer,
-                failure,
+                *rows.progress_columns(progress),
+                progress.retries,
+                rows.epoch(progress.reconcile_until),
                 next_action_at,
                 now,
-                progress.retries,
+                declaration.row_id,
             ),
         )
+        if cur.rowcount != 1:
+            msg = f"no declaration with row id {declaration.row_id}"
+            raise UnknownDeclarationError(msg)
+        self._log(cur, declaration.row_id, progress, next_action_at, now)
+        if periods is not None:
+            self._save_periods(cur, declaration.employment_id, rows.periods_json(periods), now)
+        self._insert_outbox(cur, outbox, now)
+        return replace(declaration, progress=progress, next_action_at=next_action_at)
 
-    def _save_periods(self, cur: Cursor, employment_id: str, periods_json: str, now: float) -> None:
-        self._run(
-            cur,
-            "INSERT INTO employments (employment_id, periods_json, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (employment_id) DO UPDATE SET periods_json = excluded.periods_json, "
-            "updated_at = excluded.updated_at",
-            (employment_id, periods_json, now),
-        )
+    def open_work(self, employment_id: str) -> OpenWork | None:
+        """The oldest open event, its plan and the known periods: one read (three SELECTs;
+        only this process's actor writes them while it owns the employment)."""
+        with self._read() as cur:
+            return self._open_work(cur, employment_id)
+
+    def _open_work(self, cur: Cursor, employment_id: str) -> OpenWork | None:
+        entry = self._next_open_event(cur, employment_id)
+        if entry is None:
+            return None
+        declarations = tuple(self._declarations(cur, entry.event_id))
+        return OpenWork(entry, declarations, rows.periods(self._periods(cur, employment_id)))
+
+    def save_final_progress(
+        self,
+        declaration: StoredDeclaration,
+        progress: DeclarationProgress,
+        *,
+        next_action_at: float | None,
+        outbox: Sequence[OutboundRecord],
+        periods: tuple[KnownPeriod, ...] | None,
+        now: float,
+        outcome: EventOutcome,
+    ) -> tuple[StoredDeclaration, OpenWork | None]:
+        """The last step of an event, the event closed, and the employment's next work."""
+        with self._tx() as cur:
+            saved = self._save_progress(
+                cur,
+                declaration,
+                progress,
+                next_action_at=next_action_at,
+                outbox=outbox,
+                periods=periods,
+                now=now,
+            )
+            self._finish(cur, declaration.event_id, outcome, (), now)
+            return saved, self._open_work(cur, declaration.employment_id)
 
     # -- outbox ---------------------------------------------------------------------------
-    def _insert_outbox(self, cur: Cursor, records: Sequence[OutboundRecord], now: float) -> None:
-        for record in records:
-            self._run(
-                cur,
-                "INSERT INTO outbox (source_partition, record_key, record_value, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (record.source_partition, record.key, record.value, now),
-            )
-
     def append_outbox(self, records: Sequence[OutboundRecord], now: float) -> None:
         with self._tx() as cur:
             self._insert_outbox(cur, records, now)
@@ -354,7 +295,7 @@ class SqlStore(AuditQueries):
         if partitions is not None and not partitions:
             return []
         where, params = self._pending_where(partitions)
-        with self._tx() as cur:
+        with self._read() as cur:
             self._run(
                 cur,
                 f"SELECT row_id, record_key, record_value FROM outbox WHERE {where} "  # noqa: S608
@@ -368,7 +309,7 @@ class SqlStore(AuditQueries):
         if partitions is not None and not partitions:
             return OutboxBacklog(0, None)
         where, params = self._pending_where(partitions)
-        with self._tx() as cur:
+        with self._read() as cur:
             self._run(
                 cur,
                 f"SELECT COUNT(*), MIN(created_at) FROM outbox WHERE {where}",  # noqa: S608

@@ -31,8 +31,7 @@ class SqliteStore(SqlStore):
         cursor.execute("BEGIN IMMEDIATE")
         try:
             yield cursor
-            cursor.close()  # resets a statement still stepping (RETURNING) before COMMIT
-            self._connection.commit()
+            self._commit(cursor)
         except BaseException:
             # Some errors (SQLITE_FULL, SQLITE_IOERR, ...) already rolled back: a second
             # ROLLBACK would raise and hide the original error. A failed COMMIT must not
@@ -40,6 +39,20 @@ class SqliteStore(SqlStore):
             if self._connection.in_transaction:
                 self._connection.rollback()
             raise
+
+    def _commit(self, cursor: sqlite3.Cursor) -> None:
+        cursor.close()  # resets a statement still stepping (RETURNING) before COMMIT
+        self._connection.commit()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        # Autocommit: each SELECT is its own read transaction, no BEGIN IMMEDIATE (no write
+        # lock, half the cost of a read in a transaction).
+        cursor = self._connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()  # ends the statement's read snapshot
 
     def _has_table(self, cur: Cursor, name: str) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))

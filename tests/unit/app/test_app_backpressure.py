@@ -34,6 +34,9 @@ class BlockingDriver:
     def at_safe_point(self, employment_id: str) -> bool:
         return True
 
+    def forget(self, employment_id: str) -> None:
+        pass
+
     async def next_event(self, employment_id: str) -> InboxEntry | None:
         return await self.store.next_open_event(employment_id)
 

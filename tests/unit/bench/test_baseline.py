@@ -36,6 +36,9 @@ class HeldDriver:
     def at_safe_point(self, employment_id: str) -> bool:
         return True
 
+    def forget(self, employment_id: str) -> None:
+        pass
+
     async def next_event(self, employment_id: str) -> InboxEntry | None:
         if employment_id in self._served:
             return None
