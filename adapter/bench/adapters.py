@@ -152,6 +152,11 @@ def declarations(adapter: Adapter) -> float | None:
         text = httpx.get(adapter.metrics_url, timeout=10).text
     except httpx.HTTPError:
         return None
+    return parse_declarations(text)
+
+
+def parse_declarations(text: str) -> float:
+    """The sum of ``dimona_adapter_declarations_total`` over its labels (kind, result)."""
     total = 0.0
     for line in text.splitlines():
         found = _DECLARATIONS.match(line.strip())

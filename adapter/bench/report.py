@@ -16,10 +16,6 @@ COLUMNS = (
     "status→topic p50 / p95 / p99 s", "empty 1 s buckets", "peak RSS MB", "ONSS req/decl.",
 )  # fmt: skip
 CPU_PARTIES = ("adapter", "sandbox", "broker", "bench", "postgres")
-CPU_COLUMNS = (
-    "run", *(f"{p} s/1k" for p in CPU_PARTIES), *(f"{p} cores" for p in CPU_PARTIES),
-    "machine cores", "busiest (cores)", "adapter capacity decl./s",
-)  # fmt: skip
 
 
 def _n(value: float | None, digits: int = 2) -> str:
@@ -53,17 +49,22 @@ def table(title: str, results: Sequence[RunResult]) -> Table:
 
 
 def cpu_table(title: str, results: Sequence[RunResult]) -> Table:
+    """CPU per party; "machine (others)": every core of the machine, and what was not ours
+    (other users' load on a shared machine)."""
+    parties = [p for p in CPU_PARTIES if any(p in r.summary["cpu_cores"] for r in results)]
     grid = Table(title=title)
-    for name in CPU_COLUMNS:
+    columns = ("run", *(f"{p} s/1k" for p in parties), *(f"{p} cores" for p in parties),
+               "machine (others) cores", "busiest (cores)", "adapter capacity decl./s")  # fmt: skip
+    for name in columns:
         grid.add_column(name, justify="right")
     for r in results:
         s = r.summary
         per_k, cores = s["cpu_s_per_1000_declarations"], s["cpu_cores"]
         busiest = s["busiest_process"]
+        machine = f"{_n(s.get('machine_busy_cores'))} ({_n(s.get('machine_busy_cores_others'))})"
         grid.add_row(
-            _label(r), *(_n(per_k.get(p)) for p in CPU_PARTIES),
-            *(_n(cores.get(p)) for p in CPU_PARTIES), _n(s.get("machine_busy_cores")),
-            f"{busiest['name']} ({_n(busiest['cores'])})",
+            _label(r), *(_n(per_k.get(p)) for p in parties), *(_n(cores.get(p)) for p in parties),
+            machine, f"{busiest['name']} ({_n(busiest['cores'])})",
             _n(s["adapter_capacity_declarations_per_s"], 0),
         )  # fmt: skip
     return grid
