@@ -125,7 +125,8 @@ def wait_until_idle(pid: int, limit_s: float = 30.0) -> None:
 
 def wait_for_group(config: dict[str, Any], group: str, members: int, limit_s: float) -> bool:
     """Until ``group`` is stable with ``members`` members, each with partitions assigned
-    (so no rebalance lands in the measured part). False if the broker cannot tell."""
+    (so no rebalance lands in the measured part). False if the broker cannot tell (the
+    embedded Tansu lists no members) or the group does not settle within ``limit_s``."""
     from confluent_kafka import ConsumerGroupState
     from confluent_kafka.admin import AdminClient
 
@@ -137,8 +138,11 @@ def wait_for_group(config: dict[str, Any], group: str, members: int, limit_s: fl
             found = described.result(timeout=10)
         except Exception:  # noqa: BLE001 - a broker without DescribeGroups: the caller waits
             return False
+        stable = found.state == ConsumerGroupState.STABLE
+        if stable and not found.members:  # Tansu 0.6: STABLE, no member list: it cannot tell
+            return False
         assigned = [m for m in found.members if m.assignment and m.assignment.topic_partitions]
-        if found.state == ConsumerGroupState.STABLE and len(assigned) == members:
+        if stable and len(assigned) == members:
             return True
         time.sleep(0.5)
     return False

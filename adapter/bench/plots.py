@@ -115,12 +115,13 @@ def _latency(plt: Any, runs: Sequence[RunResult]) -> Any:
     return fig
 
 
-def _bars(axis: Any, labels: Sequence[str], series: dict[str, list[float]], unit: str) -> None:
+def _bars(axis: Any, labels: Sequence[str], series: dict[str, list[float]], unit: str,
+          fmt: str = "%.2f") -> None:  # fmt: skip
     width = 0.8 / max(1, len(series))
     for index, (name, values) in enumerate(series.items()):
         xs = [i + (index - (len(series) - 1) / 2) * width for i in range(len(labels))]
         bars = axis.bar(xs, values, width, label=name)
-        axis.bar_label(bars, fmt="%.2f", fontsize="x-small")
+        axis.bar_label(bars, fmt=fmt, fontsize="x-small")
     axis.set_xticks(range(len(labels)), labels)
     axis.set_ylabel(unit)
     axis.legend(fontsize="small")
@@ -143,7 +144,7 @@ def _scale(plt: Any, runs: Sequence[RunResult]) -> Any:
     left.set_title("CPU per 1,000 declarations by event count")
     left.set_xlabel("events in the backlog")
     _bars(right, labels, {"adapter peak RSS": [r.summary["adapter_peak_rss_mb"] for r in runs]},
-          "MB")  # fmt: skip
+          "MB", "%.0f")  # fmt: skip
     right.set_title("Peak RSS of the adapter (VmHWM) by event count")
     right.set_xlabel("events in the backlog")
     fig.suptitle("Scale runs: cost per declaration and memory against the backlog size")
@@ -165,6 +166,7 @@ def _scale_out(plt: Any, runs: Sequence[RunResult]) -> Any:
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     for x, total in enumerate(r.summary["declarations_per_s"] for r in runs):
         left.annotate(f"{total:,.0f}/s", (x, total), ha="center", va="bottom", fontsize="small")
+    left.set_ylim(0, max(bottoms, default=1.0) * 1.15 or 1.0)
     left.set_ylabel("final declarations / s (over the window)")
     left.set_xlabel("run (store, adapter processes)")
     left.set_title("Rate per adapter process (stacked) and in total")
@@ -172,7 +174,7 @@ def _scale_out(plt: Any, runs: Sequence[RunResult]) -> Any:
     left.grid(alpha=0.3, axis="y")
     _bars(right, labels, _cpu_series(runs, ("adapter", "postgres", "sandbox", "broker")),
           "CPU s per 1,000 declarations")  # fmt: skip
-    right.set_title("CPU per 1,000 declarations (all adapter processes, PostgreSQL server)")
+    right.set_title("CPU per 1,000 declarations (adapters: all processes)")
     right.set_xlabel("run (store, adapter processes)")
     fig.suptitle("Scale-out: one consumer group on PostgreSQL, SQLite for comparison")
     return fig
