@@ -187,8 +187,9 @@ class _Producer(threading.Thread):
 
 
 def _snapshot(pids: Mapping[str, int], postgres_database: str | None) -> Snapshot:
-    cpu = {name: procstat.sample(pid).cpu_s for name, pid in pids.items()}
-    peak = {name: procstat.sample(pid).peak_rss_mb for name, pid in pids.items()}
+    samples = {name: procstat.sample(pid) for name, pid in pids.items()}
+    cpu = {name: sample.cpu_s for name, sample in samples.items()}
+    peak = {name: sample.peak_rss_mb for name, sample in samples.items()}
     cpu["bench"] = procstat.own_cpu_s()
     cpu["machine"] = procstat.machine_busy_s()[0]
     if postgres_database is not None:
