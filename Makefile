@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo test test-fast lint fmt type check bench bench-scale bench-parts chaos sandbox clean
+.PHONY: setup demo test test-fast lint fmt type check bench bench-scale bench-scale-out bench-parts chaos sandbox clean
 
 setup: .venv/.synced
 .venv/.synced: pyproject.toml uv.lock
@@ -39,6 +39,9 @@ bench: setup ## end-to-end benchmark vs the plain-consumer baseline (JSON + plot
 
 bench-scale: setup ## 1k, 10k and 100k events: cost per declaration flat, memory bounded
 	$(RUN) dimona-adapter bench --scale-only $(BENCH_ARGS)
+
+bench-scale-out: setup ## 1 adapter on SQLite, then 1 and 2 in one group on PostgreSQL (127.0.0.1:5432)
+	$(RUN) dimona-adapter bench --scale-out $(BENCH_ARGS)
 
 bench-parts: setup ## component benchmarks: HTTP client transports, sandbox throughput
 	$(RUN) python bench/dimona_client_bench.py

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adapter.bench import pg
 from adapter.core.polling import PollSchedule, PollTier
 
 if TYPE_CHECKING:
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
     from adapter.bench.run import Encoded, RunConfig, RunResult
 
 SCALE = (1_000, 10_000, 100_000)
+SCALE_OUT = (
+    ("sqlite-1", 1, "sqlite"),
+    ("postgres-1", 1, "postgresql"),
+    ("postgres-2", 2, "postgresql"),
+)
+"""(run, adapter processes, store) of ``--scale-out``"""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,6 +52,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add("--rate", type=float, help="produce at this steady rate, events/s (default: backlog)")
     add("--scale", action="store_true", help="also run 1k, 10k and 100k events")
     add("--scale-only", action="store_true", help="only the 1k, 10k and 100k runs")
+    add(
+        "--scale-out",
+        action="store_true",
+        help="only 1 adapter on SQLite, then 1 and 2 in one "
+        "group on PostgreSQL (a fresh database each, on --postgres)",
+    )
+    add(
+        "--postgres",
+        default=pg.SERVER,
+        help="PostgreSQL server for --scale-out (a database on "
+        "it to connect to; the bench creates and drops its own)",
+    )
     add("--profile", action="store_true", help="sample the concurrent run with py-spy")
     add("--uvloop", action="store_true", help="experiment: the adapter on uvloop's event loop")
     add("--timeout", type=float, default=900.0, help="per run, s")
@@ -80,7 +99,8 @@ def _plan(args: argparse.Namespace, profile_to: Path | None) -> list[tuple[str, 
 
     polling = poll_schedule(args.first_wait, args.poll_interval)
 
-    def config(mode: str, box: float | None = None, profile: Path | None = None) -> RunConfig:
+    def config(mode: str, box: float | None = None, profile: Path | None = None, label: str = "",
+               processes: int = 1, store: str = "sqlite") -> RunConfig:  # fmt: skip
         return RunConfig(
             mode=mode,  # type: ignore[arg-type]
             max_in_flight=args.max_in_flight,
@@ -91,15 +111,24 @@ def _plan(args: argparse.Namespace, profile_to: Path | None) -> list[tuple[str, 
             rate_per_s=args.rate,
             profile_to=profile,
             uvloop=args.uvloop,
+            processes=processes,
+            store=store,  # type: ignore[arg-type]
+            postgres_server=args.postgres,
+            label=label,
         )
 
     plan: list[tuple[str, int, RunConfig]] = []
+    if args.scale_out:
+        return [
+            (name, args.events, config("concurrent", label=name, processes=n, store=store))
+            for name, n, store in SCALE_OUT
+        ]
     if not args.scale_only:
         plan.append(("concurrent", args.events, config("concurrent", profile=profile_to)))
         if args.plain_time_box > 0:
             plan.append(("plain", args.events, config("plain", box=args.plain_time_box)))
     if args.scale or args.scale_only:
-        plan += [(f"scale-{n}", n, config("concurrent")) for n in SCALE]
+        plan += [(f"scale-{n}", n, config("concurrent", label=f"scale-{n}")) for n in SCALE]
     return plan
 
 
@@ -140,6 +169,7 @@ def _execute(args: argparse.Namespace, plan: list[tuple[str, int, RunConfig]],
 
                 results[name] = execute(base, sb, encoded[events], cfg, Path(tmp), progress)
             console.print(report.table(name, [results[name]]))
+            console.print(report.cpu_table(f"{name}: CPU", [results[name]]))
     return results
 
 
@@ -152,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _interrupt)  # stop the children on SIGTERM as on Ctrl-C
 
-    from adapter.bench import report
+    from adapter.bench import plots, report
     from adapter.bench.profile import breakdown, summarise
 
     console = Console()
@@ -165,6 +195,9 @@ def run(args: argparse.Namespace) -> int:
     results = _execute(args, _plan(args, profile_path), console)
     ordered = list(results.values())
     console.print(report.table("dimona-adapter bench", ordered))
+    console.print(report.cpu_table("CPU per party: s per 1,000 declarations, cores", ordered))
+    if args.scale_out:
+        console.print(report.process_table("Scale-out: per adapter process", ordered))
     concurrent = results.get("concurrent") or ordered[0]
     scale = [r for n, r in results.items() if n.startswith("scale-")]
     verdicts = report.verdicts(concurrent, results.get("plain"), scale)
@@ -178,6 +211,9 @@ def run(args: argparse.Namespace) -> int:
             "partitions": args.partitions,
             "mix": "HIRE, LEAVE, HIRE, LEAVE per employment, in rounds",
             "produce": "backlog up front" if args.rate is None else f"steady {args.rate}/s",
+            "scale_out": [{"run": n, "processes": k, "store": st} for n, k, st in SCALE_OUT]
+            if args.scale_out
+            else None,
         },
         "sandbox": {"latency_ms": args.latency_ms, "processing_delay_s": args.processing_delay},
         "poll_schedule": poll_schedule(args.first_wait, args.poll_interval).model_dump(),
@@ -194,10 +230,20 @@ def run(args: argparse.Namespace) -> int:
         for name, share in document["profile"]["breakdown"]:
             console.print(f"profile: {share:5.1f} %  {name}")
     report.write_json(args.output / f"{stem}.json", document)
-    for path in report.plots(args.output, stem, ordered, console):
+    for path in plots.plots(args.output, stem, ordered, console):
         console.print(f"plot: {path}")
     for name, item in verdicts.items():
         mark = {True: "[green]met[/]", False: "[red]not met[/]", None: "-"}[item["met"]]
-        console.print(f"target {name}: {item['value']} (target {item['target']}): {mark}")
+        console.print(
+            f"target {name}: {item['value']} (target {item['target']}, run {item['run']}): {mark}"
+        )
+    busiest, machine_cores = (
+        concurrent.summary["busiest_process"],
+        concurrent.summary.get("machine_busy_cores"),
+    )
+    console.print(
+        f"busiest process over {concurrent.name}: {busiest['name']} "
+        f"({busiest['cores']} cores; the machine: {machine_cores} cores busy)"
+    )
     console.print(f"results: {args.output / f'{stem}.json'}")
     return 0

@@ -137,20 +137,48 @@ def summarise(raw: Path, *, top: int = 30) -> dict[str, list[tuple[str, float]]]
     }
 
 
-# Where a stack belongs: the first rule whose marker is on it wins (order matters).
+# Where a stack belongs, by the modules on it (py-spy writes ``function (path/module.py:line)``
+# with paths relative to sys.path, so ``adapter/...`` and library packages such as ``httpx/``
+# match wherever the code is installed). Module paths, not function names: a function that is
+# renamed or moved within its module stays in its category, and a new module of a package
+# (a lean aiohttp path in ``dimona_rest/``, a group commit in ``store/``) joins its package.
+# The first rule with a marker anywhere on the stack wins, so order matters: the store before
+# the parts that call it, the ONSS client and the status events before the driver, the core
+# before the driver, the event loop last.
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("start-up (imports)", ("importlib._bootstrap",)),
-    ("store (SQLite)", ("adapter/edges/store/",)),
-    ("status events (build + Avro encode)", ("StatusEvents.",)),
-    ("ONSS HTTP client (httpx + aiohttp)", ("DimonaRestClient", "aiohttp", "httpx")),
-    ("intake (decode + validate)", ("Intake.examine",)),
-    ("outbox relay + producer", ("OutboxRelay", "IdempotentProducer")),
-    ("consumer", ("KafkaEventSource",)),
+    ("start-up (imports)", ("importlib._bootstrap", "importlib/")),
+    ("store (SQLite / PostgreSQL)", ("adapter/edges/store/", "sqlite3/", "psycopg/")),
+    ("status events (build + Avro encode)", ("adapter/app/status_events.py",)),
+    (
+        "ONSS HTTP client (dimona_rest, httpx, aiohttp)",
+        (
+            "adapter/edges/dimona_rest/",
+            "adapter/edges/dimona_soap/",
+            "httpx/",
+            "httpcore/",
+            "httpx_aiohttp/",
+            "aiohttp/",
+            "yarl/",
+            "multidict/",
+            "h11/",
+            "anyio/",
+        ),
+    ),
+    ("intake (decode + validate)", ("adapter/app/intake.py", "adapter/edges/avro/")),
+    ("outbox relay + producer", ("adapter/app/relay.py", "adapter/edges/kafka/producer.py")),
+    ("consumer", ("adapter/edges/kafka/consumer.py", "confluent_kafka/")),
     ("translation + state machine (core)", ("adapter/core/",)),
-    ("driver (parse, records, logging)", ("DeclarationDriver",)),
-    ("runner + executor", ("Runner.", "Executor.")),
-    ("event loop", ("_run_once",)),
+    ("logging (canonical log lines)", ("adapter/logging.py", "structlog/")),
+    ("driver (parse, records)", ("adapter/app/driver.py", "adapter/app/declaration_loop.py")),
+    ("runner + executor", ("adapter/app/runner.py", "adapter/app/executor.py")),
+    ("metrics + probes", ("adapter/edges/http/", "adapter/app/metrics.py", "prometheus_client/")),
+    ("event loop", ("asyncio/", "uvloop/", "selectors.py")),
 )
+
+
+def category(stack: str) -> str:
+    """The category of one collapsed stack (``frame;frame;...``), ``other`` if none."""
+    return next((n for n, marks in CATEGORIES if any(m in stack for m in marks)), "other")
 
 
 def breakdown(raw: Path) -> list[tuple[str, float]]:
@@ -160,8 +188,7 @@ def breakdown(raw: Path) -> list[tuple[str, float]]:
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
-        name = next((n for n, marks in CATEGORIES if any(m in stack for m in marks)), "other")
-        counts[name] += int(count_text)
+        counts[category(stack)] += int(count_text)
     counts.pop("start-up (imports)", None)
     total = sum(counts.values()) or 1
     return [(name, round(100 * c / total, 1)) for name, c in counts.most_common()]

@@ -1,21 +1,21 @@
-"""One measured run: a fresh set of topics, the adapter as its own process, a backlog in,
-status events back, and what the adapter process, the sandbox and the broker spent."""
+"""One measured run: a fresh set of topics, the adapter as its own process (or several in one
+group), a backlog in (or a steady rate), status events back, and what every party spent: the
+adapter processes, the sandbox, the broker, the bench itself and, on PostgreSQL, the server."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from confluent_kafka import Producer
 
-from adapter.bench import baseline, onss, procstat, stats
-from adapter.bench.profile import spawned_adapter
+from adapter.bench import adapters, baseline, onss, pg, procstat
+from adapter.bench.summary import Produced, Snapshot, summarise, timeline
 from adapter.bench.tracker import CompletionTracker
 from adapter.bootstrap import EVENT_SCHEMA, STATUS_SCHEMA
 from adapter.core.events import EmploymentEvent
@@ -23,7 +23,7 @@ from adapter.core.polling import PollSchedule
 from adapter.demo_harness import StatusReader
 from adapter.edges.avro.codec import SingleObjectCodec
 from adapter.edges.kafka.topics import ensure_topics
-from adapter.processes import RUN, AdapterProcess
+from adapter.processes import RUN
 from adapter.sandbox import admin_client
 from adapter.sandbox.process import SandboxProcess
 from adapter.settings import Settings
@@ -50,6 +50,12 @@ class RunConfig:
     """None: the whole backlog is produced up front; else a steady produce rate."""
     profile_to: Path | None = None
     uvloop: bool = False
+    processes: int = 1
+    """adapter processes in one consumer group (more than one needs PostgreSQL)"""
+    store: Literal["sqlite", "postgresql"] = "sqlite"
+    """a fresh SQLite file, or a fresh database on ``postgres_server`` (its CPU measured)"""
+    postgres_server: str = pg.SERVER
+    label: str = ""
 
 
 @dataclass(slots=True)
@@ -59,6 +65,14 @@ class RunResult:
     summary: dict[str, Any] = field(default_factory=dict)
     timeline: dict[str, list[float]] = field(default_factory=dict)
     latencies_s: list[float] = field(default_factory=list)
+    label: str = ""
+    """the run's name in the report (``concurrent``, ``scale-10000``, ``postgres-2``, ...)"""
+    publish_delays_s: list[float] = field(default_factory=list)
+    """record timestamp - occurredAt of every status event (plotted, not in the JSON)"""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.mode
 
 
 def encode_events(events: Sequence[Mapping[str, Any]]) -> list[Encoded]:
@@ -74,7 +88,9 @@ def encode_events(events: Sequence[Mapping[str, Any]]) -> list[Encoded]:
     ]
 
 
-def run_settings(base: Settings, config: RunConfig, work: Path) -> Settings:
+def run_settings(
+    base: Settings, config: RunConfig, work: Path, store_url: str | None = None
+) -> Settings:
     suffix = uuid.uuid4().hex[:8]
     kafka = base.kafka.model_copy(
         update={
@@ -89,7 +105,10 @@ def run_settings(base: Settings, config: RunConfig, work: Path) -> Settings:
         update={
             "kafka": kafka,
             "store": base.store.model_copy(
-                update={"url": f"sqlite:///{work / f'adapter-{config.mode}-{suffix}.sqlite3'}"}
+                update={
+                    "url": store_url
+                    or f"sqlite:///{work / f'adapter-{config.mode}-{suffix}.sqlite3'}"
+                }
             ),
             "dimona": base.dimona.model_copy(update={"max_in_flight": config.max_in_flight}),
             "polling": config.polling,
@@ -101,187 +120,186 @@ def run_settings(base: Settings, config: RunConfig, work: Path) -> Settings:
 
 
 class _Sampler(threading.Thread):
-    """Samples CPU and RSS of a process every ``interval`` seconds."""
+    """Samples the RSS of the adapter processes every ``interval`` seconds (their sum)."""
 
-    def __init__(self, pid: int, interval: float = 0.5) -> None:
+    def __init__(self, pids: Sequence[int], interval: float = 0.5) -> None:
         super().__init__(name="bench-sampler", daemon=True)
-        self._pid, self._interval = pid, interval
+        self._pids, self._interval = tuple(pids), interval
         self._halt = threading.Event()
-        self.points: list[tuple[float, procstat.Sample]] = []
+        self.points: list[tuple[float, float]] = []
 
     def run(self) -> None:
         while not self._halt.wait(self._interval):
-            with contextlib.suppress(OSError):
-                self.points.append((time.time(), procstat.sample(self._pid)))
+            try:
+                rss = sum(procstat.sample(p).rss_mb for p in self._pids)
+            except OSError:
+                continue
+            self.points.append((time.time(), rss))
 
     def stop(self) -> None:
         self._halt.set()
         self.join()
 
 
-def _produce(settings: Settings, records: Sequence[Encoded], rate: float | None,
-             sent_at: dict[str, float], stop: threading.Event) -> None:  # fmt: skip
-    producer = Producer({**settings.kafka.client_config(), "linger.ms": 5})
-    topic, started = settings.kafka.input_topic, time.time()
-    for index, (event_id, key, value) in enumerate(records):
-        if stop.is_set():
-            break
-        if rate is not None:
-            pause = started + index / rate - time.time()
-            if pause > 0:
-                time.sleep(pause)
-        while True:
-            try:
-                producer.produce(topic, key=key, value=value)
-                break
-            except BufferError:
-                producer.poll(0.05)
-        sent_at[event_id] = time.time()
-        producer.poll(0)
-    producer.flush(60)
+class _Producer(threading.Thread):
+    """Produces the records, all at once (a backlog) or at a steady rate.
+
+    At a rate, every record has its due time (``start + index / rate``): the thread sleeps
+    until the next one is due, then produces every record due by then in one go, so a late
+    wake-up catches up instead of shifting the schedule; ``behind_s`` says how late it got.
+    """
+
+    def __init__(self, settings: Settings, records: Sequence[Encoded], rate: float | None) -> None:
+        super().__init__(name="bench-producer", daemon=True)
+        self._settings, self._records, self._rate = settings, records, rate
+        self.halt = threading.Event()
+        self.sent_at: dict[str, float] = {}
+        self.behind_s = 0.0
+
+    def run(self) -> None:
+        producer = Producer({**self._settings.kafka.client_config(), "linger.ms": 5})
+        topic, records, rate = self._settings.kafka.input_topic, self._records, self._rate
+        started, index = time.time(), 0
+        while index < len(records) and not self.halt.is_set():
+            if rate is None:
+                due = len(records)
+            else:
+                now = time.time()
+                wait = started + index / rate - now
+                if wait > 0:
+                    time.sleep(wait)
+                    now = time.time()
+                due = min(len(records), int((now - started) * rate) + 1)
+                self.behind_s = max(self.behind_s, now - (started + index / rate))
+            for event_id, key, value in records[index:due]:
+                while True:
+                    try:
+                        producer.produce(topic, key=key, value=value)
+                        break
+                    except BufferError:
+                        producer.poll(0.05)
+                self.sent_at[event_id] = time.time()
+                if rate is None:
+                    producer.poll(0)
+            index = max(due, index + 1)
+            producer.poll(0)
+        producer.flush(60)
 
 
-def _wait_until_idle(pid: int, limit_s: float = 30.0) -> None:
-    """Until the adapter has imported everything and sits polling (CPU < 5 % for 0.5 s)."""
-    deadline = time.monotonic() + limit_s
-    time.sleep(1.0)
-    previous = procstat.sample(pid).cpu_s
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        current = procstat.sample(pid).cpu_s
-        if current - previous < 0.025:
-            return
-        previous = current
-
-
-class _Spawned:
-    """Stands for AdapterProcess when the bench spawned the adapter itself."""
-
-    def __init__(self, pid: int) -> None:
-        self._pid = pid
-
-    @property
-    def alive(self) -> bool:
-        return Path(f"/proc/{self._pid}").exists()
-
-    def output(self) -> str:
-        return "(spawned by the bench: no log captured)"
-
-
-@contextlib.contextmanager
-def _adapter(settings: Settings, config: RunConfig) -> Iterator[tuple[Any, int]]:
-    arguments = ARGUMENTS[config.mode]
-    if config.profile_to is not None or config.uvloop:
-        with spawned_adapter(
-            settings, arguments=arguments, profile_to=config.profile_to, uvloop=config.uvloop
-        ) as spied:
-            yield _Spawned(spied), spied
-        return
-    with AdapterProcess(settings, name="bench-adapter", arguments=arguments) as process:
-        found = None
-        for _ in range(100):
-            found = procstat.find_descendant(" ".join(arguments))
-            if found is not None:
-                break
-            time.sleep(0.05)
-        if found is None or not process.alive:
-            raise RuntimeError(f"the adapter did not start: {process.output()[-2000:]}")
-        yield process, found
+def _snapshot(pids: Mapping[str, int], postgres_database: str | None) -> Snapshot:
+    samples = {name: procstat.sample(pid) for name, pid in pids.items()}
+    cpu = {name: sample.cpu_s for name, sample in samples.items()}
+    peak = {name: sample.peak_rss_mb for name, sample in samples.items()}
+    cpu["bench"] = procstat.own_cpu_s()
+    cpu["machine"] = procstat.machine_busy_s()[0]
+    if postgres_database is not None:
+        server = procstat.postgres_cpu_s(postgres_database)
+        cpu["postgres"], cpu["postgres-backends"] = server["all"], server["backends"]
+    return Snapshot(cpu, {n: v for n, v in peak.items() if n.startswith("adapter")})
 
 
 def execute(base: Settings, sandbox: SandboxProcess, records: Sequence[Encoded],
             config: RunConfig, work: Path, progress: Progress) -> RunResult:  # fmt: skip
-    settings = run_settings(base, config, work)
+    if config.store == "postgresql":
+        with pg.fresh_database(config.postgres_server) as (url, database):
+            return _execute(base, sandbox, records, config, work, progress, url, database)
+    return _execute(base, sandbox, records, config, work, progress, None, None)
+
+
+def _execute(base: Settings, sandbox: SandboxProcess, records: Sequence[Encoded],
+             config: RunConfig, work: Path, progress: Progress, store_url: str | None,
+             database: str | None) -> RunResult:  # fmt: skip
+    settings = run_settings(base, config, work, store_url)
     kafka = settings.kafka
     topics = (kafka.input_topic, kafka.status_topic, kafka.dead_letter_topic)
     ensure_topics(kafka.client_config(), topics, partitions=kafka.topic_partitions)
     admin_client.reset(sandbox.admin_url)
     tracker = CompletionTracker({r[0] for r in records})
     codec = SingleObjectCodec(STATUS_SCHEMA)
-    sent_at: dict[str, float] = {}
     broker_pid = procstat.find_descendant("tansu")
-    with _adapter(settings, config) as (process, pid):
-        _wait_until_idle(pid)
+    producer = _Producer(settings, records, config.rate_per_s)
+    # at a slow rate producing takes a while: the timeout counts from the last record due
+    produce_s = 0.0 if config.rate_per_s is None else len(records) / config.rate_per_s
+    group_settled: bool | None = None
+    arguments, count = ARGUMENTS[config.mode], config.processes
+    with adapters.started(settings, arguments, count=count, profile_to=config.profile_to,
+                          uvloop=config.uvloop) as running:  # fmt: skip
+        if config.processes > 1:
+            group_settled = adapters.wait_for_group(
+                kafka.client_config(), kafka.group_id, config.processes, limit_s=60
+            )
+            if not group_settled:  # the broker cannot tell: give the joins time to finish
+                time.sleep(2 * kafka.session_timeout_ms / 1000)
         reader = StatusReader(settings)
-        sampler = _Sampler(pid)
-        others = {"sandbox": sandbox.process.pid if sandbox.process else None, "broker": broker_pid}
-        before = {
-            "adapter": procstat.sample(pid),
-            **{n: procstat.sample(p) for n, p in others.items() if p},
-        }
+        sampler = _Sampler([a.pid for a in running])
+        pids = _pids(running, sandbox, broker_pid)
+        before = _snapshot(pids, database)
         requests_before = onss.fetch_requests(sandbox.metrics_url)
         load_before = procstat.load_average()
-        halt = threading.Event()
         started = time.time()
-        producer = threading.Thread(
-            target=_produce, args=(settings, records, config.rate_per_s, sent_at, halt),
-            name="bench-producer", daemon=True,
-        )  # fmt: skip
         sampler.start()
         producer.start()
-        box_end = started + (config.time_box_s or config.timeout_s)
+        box_end = started + (config.time_box_s or config.timeout_s + produce_s)
         try:
             while time.time() < box_end and not tracker.done:
-                if not process.alive:
-                    raise RuntimeError(f"the adapter died: {process.output()[-3000:]}")
+                for adapter in running:
+                    if not adapter.process.alive:
+                        output = adapter.process.output()[-3000:]
+                        raise RuntimeError(f"{adapter.name} died: {output}")
                 for message in reader.raw(0.2):
-                    at = message.timestamp()[1] / 1000
-                    tracker.add(codec.decode(message.value()), at)
+                    tracker.add(codec.decode(message.value()), message.timestamp()[1] / 1000)
                 progress(tracker.completed, len(records))
             ended = min(time.time(), box_end)
-            after = {
-                "adapter": procstat.sample(pid),
-                **{n: procstat.sample(p) for n, p in others.items() if p},
-            }
+            after = _snapshot(pids, database)
             requests_after = onss.fetch_requests(sandbox.metrics_url)
+            per_process = {a.name: adapters.declarations(a) for a in running}
         finally:
-            halt.set()
+            producer.halt.set()
             sampler.stop()
             reader.close()
             producer.join(timeout=60)
-    return _result(config, records, tracker, sent_at, started, ended,
-                   before, after, onss.difference(requests_after, requests_before),
-                   sampler, load_before)  # fmt: skip
+    requests = onss.difference(requests_after, requests_before)
+    measured = _Measured(tracker, producer, sampler, started, ended, before, after, per_process)
+    return _result(config, records, measured, requests, load_before, group_settled)
 
 
-def _result(config: RunConfig, records: Sequence[Encoded], tracker: CompletionTracker,
-            sent_at: dict[str, float], started: float, ended: float,
-            before: dict[str, procstat.Sample], after: dict[str, procstat.Sample],
-            requests: onss.Counts, sampler: _Sampler,
-            load_before: tuple[float, float, float]) -> RunResult:  # fmt: skip
-    finished = {e: t for e, t in tracker.finished().items() if t <= ended}
-    decl_times = [t for t in tracker.declaration_finals.values() if t <= ended]
-    declarations = len(decl_times)
-    timed_out = config.time_box_s is None and not tracker.done
-    window = (max(decl_times) - started) if (tracker.done and decl_times) else ended - started
-    latencies = sorted(t - sent_at[e] for e, t in finished.items() if e in sent_at)
-    cpu = {n: after[n].cpu_s - before[n].cpu_s for n in after if n in before}
+def _pids(running: Sequence[adapters.Adapter], sandbox: SandboxProcess,
+          broker: int | None) -> dict[str, int]:  # fmt: skip
+    pids = {a.name: a.pid for a in running}
+    if sandbox.process is not None:
+        pids["sandbox"] = sandbox.process.pid
+    if broker is not None:
+        pids["broker"] = broker
+    return pids
+
+
+@dataclass(frozen=True, slots=True)
+class _Measured:
+    tracker: CompletionTracker
+    producer: _Producer
+    sampler: _Sampler
+    started: float
+    ended: float
+    before: Snapshot
+    after: Snapshot
+    per_process: dict[str, float | None]
+
+
+def _result(config: RunConfig, records: Sequence[Encoded], m: _Measured,
+            requests: onss.Counts, load_before: tuple[float, float, float],
+            group_settled: bool | None) -> RunResult:  # fmt: skip
+    tracker, producer, started, ended = m.tracker, m.producer, m.started, m.ended
+    summary = summarise(
+        tracker=tracker,
+        produced=Produced(producer.sent_at, config.rate_per_s, producer.behind_s),
+        started=started, ended=ended, time_boxed=config.time_box_s is not None,
+        before=m.before, after=m.after, per_process=m.per_process,
+    )  # fmt: skip
+    declarations = summary["declarations_finished"]
     api = onss.api_requests(requests)
-
-    def per_k(seconds: float) -> float | None:
-        return 1000 * seconds / declarations if declarations else None
-
-    summary: dict[str, Any] = {
+    summary = {
         "mode": config.mode,
-        "events_produced": len(sent_at),
-        "events_finished": len(finished),
-        "declarations_finished": declarations,
-        "results": tracker.results,
-        "time_boxed": config.time_box_s is not None,
-        "timed_out": timed_out,
-        "window_s": round(window, 3),
-        "events_per_s": round(stats.rate(len(finished), window), 1),
-        "declarations_per_s": round(stats.rate(declarations, window), 1),
-        "declarations_per_s_middle_half": _middle_rate(decl_times),
-        "latency_s": {
-            k: None if v is None else round(v, 3) for k, v in stats.summary(latencies).items()
-        },
-        "adapter_cpu_s": round(cpu["adapter"], 2),
-        "adapter_cpu_s_per_1000_declarations": _round(per_k(cpu["adapter"])),
-        "adapter_cpu_cores": round(cpu["adapter"] / window, 2) if window > 0 else None,
-        "sandbox_cpu_s_per_1000_declarations": _round(per_k(cpu.get("sandbox", 0.0))),
-        "broker_cpu_s_per_1000_declarations": _round(per_k(cpu.get("broker", 0.0))),
-        "adapter_peak_rss_mb": round(after["adapter"].peak_rss_mb, 1),
+        **summary,
         "onss_requests": requests,
         "onss_requests_per_declaration": round(api / declarations, 3) if declarations else None,
         "load_average_before": load_before,
@@ -293,27 +311,21 @@ def _result(config: RunConfig, records: Sequence[Encoded], tracker: CompletionTr
             "produce": "backlog" if config.rate_per_s is None else f"{config.rate_per_s}/s",
             "event_loop": "uvloop" if config.uvloop else "asyncio",
             "profiled": config.profile_to is not None,
+            "processes": config.processes,
+            "store": config.store,
+            "group_settled_before_start": group_settled,
         },
     }
-    points = sampler.points
-    timeline = {
-        "declarations_per_s": [
-            float(x) for x in stats.per_second(decl_times, start=started, end=ended)
-        ],
-        "rss_t": [t - started for t, _ in points],
-        "rss_mb": [s.rss_mb for _, s in points],
+    decl_times = [t for t in tracker.declaration_finals.values() if t <= ended]
+    line = {
+        **timeline(decl_times, started, ended),
+        "rss_t": [t - started for t, _ in m.sampler.points],
+        "rss_mb": [rss for _, rss in m.sampler.points],
     }
-    return RunResult(config.mode, len(records), summary, timeline, latencies)
-
-
-def _middle_rate(times: Sequence[float]) -> float | None:
-    """Declarations/s between the 25th and the 75th percentile of completion times: the
-    steady state, without the start (the backlog being taken in) and the tail."""
-    low, high = stats.percentile(times, 25), stats.percentile(times, 75)
-    if low is None or high is None or high <= low:
-        return None
-    return round(stats.rate(sum(1 for t in times if low <= t <= high), high - low), 1)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+    latencies = sorted(
+        t - producer.sent_at[e]
+        for e, t in tracker.finished().items()
+        if t <= ended and e in producer.sent_at
+    )
+    return RunResult(config.mode, len(records), summary, line, latencies, config.label,
+                     tracker.publish_delays)  # fmt: skip

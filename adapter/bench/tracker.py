@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 FINAL = frozenset({"REJECTED", "ACCEPTED", "ACCEPTED_WITH_WARNINGS", "REFUSED", "FAILED"})
@@ -28,6 +29,10 @@ class CompletionTracker:
 
     An event is finished when every declaration seen for it has a final status (or the event
     itself was rejected or failed); its finishing time is that of its last final status.
+
+    ``at`` is the Kafka record timestamp (when the adapter's relay produced the status event);
+    ``at - occurredAt`` (the state change) is the time from the change to the topic, kept for
+    every status event in ``publish_delays`` and for the final ones in ``final_publish_delays``.
     """
 
     def __init__(self, event_ids: set[str]) -> None:
@@ -38,10 +43,17 @@ class CompletionTracker:
         """declaration reference -> time of its final status"""
         self.results: dict[str, int] = {}
         self.statuses_seen = 0
+        self.publish_delays: list[float] = []
+        self.final_publish_delays: list[float] = []
 
     def add(self, status: Mapping[str, Any], at: float) -> None:
         self.statuses_seen += 1
         name = str(status["status"])
+        occurred = occurred_at(status)
+        if occurred is not None:
+            self.publish_delays.append(at - occurred)
+            if name in FINAL:
+                self.final_publish_delays.append(at - occurred)
         ref = status.get("declarationRef")
         for event_id in status.get("sourceEventIds") or ():
             if event_id not in self._expected:
@@ -68,3 +80,13 @@ class CompletionTracker:
     @property
     def done(self) -> bool:
         return self.completed >= len(self._expected)
+
+
+def occurred_at(status: Mapping[str, Any]) -> float | None:
+    """``occurredAt`` in epoch seconds: fastavro gives a datetime, JSON forms epoch millis."""
+    value = status.get("occurredAt")
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, int | float):
+        return float(value) / 1000
+    return None

@@ -88,3 +88,53 @@ def test_profile_summary(tmp_path: Path) -> None:
     summary = summarise(raw)
     assert summary["self"][0] == ("work (store.py)", 75.0)
     assert ("main (app.py)", 100.0) in summary["inclusive"]
+
+
+def test_moving_average_is_trailing_and_keeps_the_length() -> None:
+    assert stats.moving_average([2.0, 4.0, 6.0, 8.0], 2) == [2.0, 3.0, 5.0, 7.0]
+    assert stats.moving_average([5.0, 0.0, 0.0, 0.0, 0.0, 0.0], 5) == [
+        5.0,
+        2.5,
+        5 / 3,
+        1.25,
+        1.0,
+        0.0,
+    ]
+    assert stats.moving_average([], 5) == []
+    with pytest.raises(ValueError, match="window"):
+        stats.moving_average([1.0], 0)
+
+
+def test_cumulative_count() -> None:
+    assert stats.cumulative([1.0, 0.0, 3.0]) == [1.0, 1.0, 4.0]
+
+
+def test_steady_window_between_percentiles() -> None:
+    times = [float(i) for i in range(101)]
+    assert stats.steady_window(times, 10, 90) == (10.0, 90.0)
+    assert stats.steady_window([3.0, 3.0], 10, 90) is None
+    assert stats.steady_window([], 10, 90) is None
+
+
+def test_empty_buckets_count_the_silent_seconds_of_the_steady_part() -> None:
+    # finals every 0.25 s from 0 to 100 s, except none between 40 and 43 s
+    times = [i / 4 for i in range(401) if not 160 <= i < 172]
+    gaps = stats.empty_buckets(times, 10, 90)
+    assert gaps is not None
+    low, high = stats.steady_window(times, 10, 90) or (0.0, 0.0)
+    assert gaps["buckets"] == int(high - low)
+    assert gaps["empty"] == 2  # 3 silent seconds, not aligned: two whole buckets see nothing
+    assert gaps["fewest_in_a_bucket"] == 0
+    steady = stats.empty_buckets([i / 4 for i in range(401)], 10, 90)
+    assert steady is not None
+    assert steady["empty"] == 0
+    assert steady["fewest_in_a_bucket"] == 4
+
+
+def test_empty_buckets_ignore_the_start_and_the_tail() -> None:
+    # a long silence before the flow starts and after it ends is outside the 10-90 window
+    times = [0.0] + [50 + i / 10 for i in range(500)] + [200.0]
+    gaps = stats.empty_buckets(times, 10, 90)
+    assert gaps is not None
+    assert gaps["empty"] == 0
+    assert stats.empty_buckets([], 10, 90) is None
