@@ -54,6 +54,10 @@ class RunnerConfig:
     by another process for an employment this one owns, an actor that gave up)."""
     outage_backoff_cap_s: float = 30.0
     """Longest wait between two attempts at a batch while the store or the registry fails."""
+    resume_ratio: float = 0.9
+    """The consumer paused at ``max_employments_in_flight`` resumes below this share of it.
+    Resuming only at half made the work come in waves: the actors drained to half before new
+    events came, and finished in bursts (docs/performance.md)."""
 
 
 class Runner:
@@ -119,7 +123,7 @@ class Runner:
         health = self._telemetry.health
         health.heartbeat()
         health.partitions_assigned(bool(self._source.assigned_partitions))
-        messages = await self._source.poll(self._config.batch_size, self._config.poll_timeout_s)
+        messages = await self._source.poll(self._batch_room(), self._config.poll_timeout_s)
         try:
             await self._recover_new_partitions()
             if messages:
@@ -323,13 +327,19 @@ class Runner:
         employments = await self._inbox.employments_with_open_events(owned)
         self._executor.wake(e for e in employments if not self._executor.is_active(e))
 
+    def _batch_room(self) -> int:
+        """Take no more events than there is room for actors: a full batch on top of a busy
+        executor overshoots the bound, then waits for the whole overshoot to drain."""
+        room = self._config.max_employments_in_flight - self._executor.active_employments
+        return max(1, min(self._config.batch_size, room))
+
     async def _apply_backpressure(self) -> None:
         busy = self._executor.active_employments
         limit = self._config.max_employments_in_flight
         if not self._paused and busy >= limit:
             await self._source.pause()
             self._paused = True
-        elif self._paused and busy <= limit // 2:
+        elif self._paused and busy < max(1, int(limit * self._config.resume_ratio)):
             await self._source.resume()
             self._paused = False
 
