@@ -346,6 +346,23 @@ async def test_mark_published_removes_rows_from_the_backlog(store: Store) -> Non
     assert await store.outbox_backlog() == OutboxBacklog(0, None)
 
 
+async def test_mark_published_stamps_a_batch_larger_than_one_statement(store: Store) -> None:
+    await store.append_outbox([record(str(i)) for i in range(1_203)], T0)
+    pending = await store.pending_outbox(None, 2_000)
+    await store.mark_published([e.row_id for e in pending[:1_201]])
+    assert [e.key for e in await store.pending_outbox(None, 10)] == ["1201", "1202"]
+
+
+async def test_an_event_read_back_equals_the_event_recorded(store: Store) -> None:
+    recorded = entry("e1", "emp-1")
+    await store.record_events([recorded], {})
+    first = await store.next_open_event("emp-1")
+    again = await store.next_open_event("emp-1")  # the memo gives each event once, then parses
+    assert first is not None
+    assert again is not None
+    assert first.event == again.event == recorded.event
+
+
 # -- atomicity --------------------------------------------------------------------------------
 
 

@@ -131,3 +131,19 @@ def test_an_exception_inside_a_transaction_rolls_it_back(open_sql: OpenSql) -> N
     assert store.pending_outbox(None, 10) == []
     store.append_outbox([record("after")], T0)
     assert [e.key for e in store.pending_outbox(None, 10)] == ["after"]
+
+
+def test_parsed_events_memo_is_bounded_and_parses_what_it_does_not_hold() -> None:
+    event = entry("e1", "emp-1").event
+    text = rows.event_json(event)
+    memo = rows.ParsedEvents(limit=2)
+    memo.remember(text, event)
+    assert memo.parse(text) is event  # handed back once, not parsed
+    parsed = memo.parse(text)  # then parsed from the text
+    assert parsed == event
+    assert parsed is not event
+    for n in range(3):
+        memo.remember(f"text-{n}", event)
+    assert memo.parse("text-2") is event
+    with pytest.raises(ValueError, match="JSON"):
+        memo.parse("text-0")  # the oldest went first: parsed, and not JSON

@@ -28,6 +28,10 @@ from adapter.edges.store.ledger import LedgerQueries
 from adapter.edges.store.migrations import Dialect
 from adapter.edges.store.ownership import OWNED_OPEN_EMPLOYMENTS, PartitionClaims
 
+_ROWS_PER_STATEMENT: Final = 500
+"""Row ids per ``UPDATE … IN (…)``: one statement per relay batch, well below SQLite's 32,766
+and PostgreSQL's 65,535 parameters."""
+
 _INBOX_COLUMNS: Final = (
     "event_id, employment_id, event_type, topic, kafka_partition, kafka_offset, event_json, "
     "received_at"
@@ -49,6 +53,7 @@ class SqlStore(LedgerQueries):
     def __init__(self, dialect: Dialect) -> None:
         super().__init__(dialect)
         self.claims = PartitionClaims(dialect)
+        self._parsed = rows.ParsedEvents()
 
     # -- ownership --------------------------------------------------------------------------
     def claim_partitions(self, partitions: Sequence[int], now: float) -> None:
@@ -86,6 +91,7 @@ class SqlStore(LedgerQueries):
                 )
                 if cur.fetchone() is not None:
                     fresh.append(Recorded.NEW)
+                    self._parsed.remember(text, e.event)
                     self._insert_outbox(cur, outbox.get(e.event_id, ()), e.received_at)
                     continue
                 self._run(cur, "SELECT event_json FROM inbox WHERE event_id = ?", (e.event_id,))
@@ -122,7 +128,7 @@ class SqlStore(LedgerQueries):
             (employment_id,),
         )
         row = cur.fetchone()
-        return None if row is None else rows.inbox_entry(row)
+        return None if row is None else rows.inbox_entry(row, self._parsed)
 
     def finish_event(
         self, event_id: str, outcome: EventOutcome, outbox: Sequence[OutboundRecord], now: float
@@ -324,9 +330,11 @@ class SqlStore(LedgerQueries):
             return
         now = datetime.now(UTC).timestamp()
         with self._tx() as cur:
-            for row_id in row_ids:
+            for start in range(0, len(row_ids), _ROWS_PER_STATEMENT):
+                chunk = list(row_ids[start : start + _ROWS_PER_STATEMENT])
                 self._run(
                     cur,
-                    "UPDATE outbox SET published_at = ? WHERE row_id = ? AND published_at IS NULL",
-                    (now, row_id),
+                    f"UPDATE outbox SET published_at = ? WHERE row_id IN ({marks(chunk)}) "  # noqa: S608 - placeholders only
+                    "AND published_at IS NULL",
+                    (now, *chunk),
                 )
