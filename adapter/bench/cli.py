@@ -48,6 +48,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add("--max-events-in-flight", type=int, default=1_000, help="active employments cap")
     add("--first-wait", type=float, default=0.05, help="first GET this long after the POST, s")
     add("--poll-interval", type=float, default=0.2, help="then one GET every ..., s")
+    add(
+        "--fixed-first-wait",
+        action="store_true",
+        help="do not time the first GET from ONSS's answer times (D-32): the fixed schedule",
+    )
     add("--plain-time-box", type=float, default=30.0, help="plain baseline box, s (0: none)")
     add("--rate", type=float, help="produce at this steady rate, events/s (default: backlog)")
     add("--scale", action="store_true", help="also run 1k, 10k and 100k events")
@@ -71,9 +76,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.set_defaults(handler=run)
 
 
-def poll_schedule(first_wait: float, interval: float) -> PollSchedule:
+def poll_schedule(first_wait: float, interval: float, *, learn: bool = True) -> PollSchedule:
     return PollSchedule(
         first_wait=first_wait,
+        learn_first_wait=learn,
         tiers=(PollTier(until=60.0, interval=interval), PollTier(until=1200.0, interval=5.0)),
         identification_tiers=(PollTier(until=120.0, interval=0.5),),
         identification_final_interval=10.0,
@@ -97,7 +103,7 @@ def machine() -> dict[str, Any]:
 def _plan(args: argparse.Namespace, profile_to: Path | None) -> list[tuple[str, int, RunConfig]]:
     from adapter.bench.run import RunConfig
 
-    polling = poll_schedule(args.first_wait, args.poll_interval)
+    polling = poll_schedule(args.first_wait, args.poll_interval, learn=not args.fixed_first_wait)
 
     def config(mode: str, box: float | None = None, profile: Path | None = None, label: str = "",
                processes: int = 1, store: str = "sqlite") -> RunConfig:  # fmt: skip
@@ -216,7 +222,9 @@ def run(args: argparse.Namespace) -> int:
             else None,
         },
         "sandbox": {"latency_ms": args.latency_ms, "processing_delay_s": args.processing_delay},
-        "poll_schedule": poll_schedule(args.first_wait, args.poll_interval).model_dump(),
+        "poll_schedule": poll_schedule(
+            args.first_wait, args.poll_interval, learn=not args.fixed_first_wait
+        ).model_dump(),
         "runs": {n: {**r.summary, "timeline": r.timeline} for n, r in results.items()},
         "targets": verdicts,
     }
