@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
@@ -95,6 +96,22 @@ def test_postgres_reads_again_once_on_a_connection_found_dead(pg_store: Postgres
     _terminate(pg_store.backend_pid())
     assert [e.key for e in pg_store.read(lambda: pg_store.pending_outbox(None, 10))] == ["kept"]
     assert pg_store.reconnects == 1
+
+
+@pytest.mark.postgres
+def test_a_read_whose_reconnection_fails_is_a_transient_error(
+    pg_store: PostgresStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chaos suite (postgres-2) cut the server while the relay read: the new connection
+    was refused, and the raw driver error escaped the store and stopped the relay."""
+    _terminate(pg_store.backend_pid())
+
+    def refused() -> None:
+        raise psycopg.OperationalError("connection failed: Connection reset by peer")
+
+    monkeypatch.setattr(pg_store, "_connect", refused)
+    with pytest.raises(StoreUnavailableError, match="Connection reset by peer"):
+        pg_store.read(lambda: pg_store.pending_outbox(None, 10))
 
 
 @pytest.mark.postgres

@@ -134,7 +134,11 @@ class SqlEngine:
             return job()
         except StoreUnavailableError:
             with self._lock:
-                if not self._replace_dead_connection():
+                try:
+                    replaced = self._replace_dead_connection()
+                except self.transient_errors as exc:  # the server is still away
+                    raise self._unavailable(exc) from exc
+                if not replaced:
                     raise
             return job()
 
