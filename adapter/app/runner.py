@@ -94,6 +94,7 @@ class Runner:
         self._dead_lettered: set[tuple[str, int, int]] = set()
         """Records of the batch in hand already on the dead-letter topic (a retried batch)."""
         self._fatal: FatalConfiguration | None = None
+        self._relay_error: BaseException | None = None
         self._next_rescan = 0.0
 
     def use_telemetry(self, telemetry: Telemetry) -> None:
@@ -107,6 +108,7 @@ class Runner:
         self._next_rescan = self._clock.monotonic() + self._config.rescan_interval_s
         relay_stop = asyncio.Event()
         relay = asyncio.create_task(self._relay.run(relay_stop), name="outbox-relay")
+        relay.add_done_callback(lambda task: self._relay_ended(task, stopping))
         logger.info("runner started")
         try:
             while not stopping.is_set():
@@ -117,6 +119,20 @@ class Runner:
             await self._shut_down(relay, relay_stop)
         if self._fatal is not None:
             raise self._fatal
+        if self._relay_error is not None:
+            raise self._relay_error
+
+    def _relay_ended(self, task: asyncio.Task[None], stopping: asyncio.Event) -> None:
+        """The relay only ends when asked to; ended by an error, it would leave status events
+        unpublished while events keep coming in: stop the process instead (it restarts)."""
+        if task.cancelled() or task.exception() is None or stopping.is_set():
+            return
+        self._relay_error = task.exception()
+        logger.critical(
+            "outbox relay stopped by an error; stopping",
+            extra={"error_class": type(self._relay_error).__name__},
+        )
+        stopping.set()
 
     async def _turn(self, stopping: asyncio.Event) -> None:
         """One iteration: poll, record, commit; a failing dependency rewinds and waits."""

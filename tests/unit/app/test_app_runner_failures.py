@@ -10,7 +10,7 @@ import pytest
 
 from adapter.app.executor import Executor
 from adapter.app.intake import Intake
-from adapter.app.ports import InboxEntry, OutboundRecord, Recorded
+from adapter.app.ports import InboxEntry, OutboundRecord, OutboxEntry, Recorded
 from adapter.app.relay import OutboxRelay
 from adapter.app.runner import Runner, RunnerConfig
 from adapter.app.status_events import StatusEvents
@@ -121,6 +121,21 @@ async def test_a_fatal_error_in_an_actor_stops_the_runner_and_closes_the_consume
     verdict = await health.ready()
     assert not verdict.ok
     assert verdict.checks["fatal"] == "FatalConfiguration"
+
+
+class BrokenOutbox(MemoryStore):
+    """Its outbox fails with an error that is not transient (a bug, a raw driver error)."""
+
+    async def pending_outbox(self, partitions: object, limit: int) -> list[OutboxEntry]:
+        raise RuntimeError("OperationalError escaped the store")
+
+
+async def test_a_relay_ended_by_an_error_stops_the_runner_instead_of_running_silent() -> None:
+    source = Source([hire_message(1)])
+    runner, *_ = build(source, store=BrokenOutbox())
+    with pytest.raises(RuntimeError, match="escaped the store"):
+        await asyncio.wait_for(runner.run(asyncio.Event()), 10)
+    assert source.log[-1] == "close"
 
 
 async def test_an_actor_that_lost_ownership_ends_without_retrying() -> None:
