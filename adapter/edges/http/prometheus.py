@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -86,27 +87,37 @@ class PrometheusMetrics:
         self._assigned = Gauge(
             f"{PREFIX}_partitions_assigned", "Input partitions owned by this process", registry=r
         )
+        self._children: dict[tuple[object, ...], Any] = {}
         build = Gauge(f"{PREFIX}_build_info", "Always 1", ["version"], registry=r)
         build.labels(version=__version__).set(1)
 
+    def _child(self, metric: Any, *values: object) -> Any:
+        """The labelled child, looked up once: ``labels()`` validates and locks on every call,
+        several times per declaration (label values are few: states, reasons, partitions)."""
+        key = (id(metric), *values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*(str(v) for v in values))
+        return child
+
     # -- the Metrics port ---------------------------------------------------------------------
     def event_consumed(self, partition: int) -> None:
-        self._consumed.labels(partition=str(partition)).inc()
+        self._child(self._consumed, partition).inc()
 
     def event_rejected(self, reason: str) -> None:
-        self._rejected.labels(reason=reason).inc()
+        self._child(self._rejected, reason).inc()
 
     def dead_letter(self, reason: str) -> None:
-        self._dead_letters.labels(reason=reason).inc()
+        self._child(self._dead_letters, reason).inc()
 
     def declaration_result(self, kind: str, result: str) -> None:
-        self._declarations.labels(kind=kind, result=result).inc()
+        self._child(self._declarations, kind, result).inc()
 
     def transition(self, state: str) -> None:
-        self._transitions.labels(state=state).inc()
+        self._child(self._transitions, state).inc()
 
     def onss_request(self, endpoint: str, status: int | str, seconds: float) -> None:
-        self._onss.labels(endpoint=endpoint, status=str(status)).observe(seconds)
+        self._child(self._onss, endpoint, status).observe(seconds)
 
     def handled(self, seconds: float) -> None:
         self._handling.observe(seconds)
