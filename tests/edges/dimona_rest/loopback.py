@@ -22,9 +22,10 @@ SILENT = "silent"
 CLOSE = "close"
 Reply = bytes | str
 
-TRANSPORTS = ["httpx", "httpx-pool", "aiohttp-httpx", "aiohttp"]
+TRANSPORTS = ["httpx", "httpx-pool", "aiohttp-httpx", "aiohttp", "raw"]
 """Every path a request can take: ``aiohttp`` is the default transport with the lean hot path,
-``aiohttp-httpx`` the same transport with submit/get_answer through httpx (``lean=False``)."""
+``aiohttp-httpx`` the same transport with submit/get_answer through httpx (``lean=False``),
+``raw`` the hot path on raw HTTP/1.1 connections (``raw.py``)."""
 
 
 def http_answer(status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> bytes:
@@ -147,5 +148,5 @@ def loopback_client(
         on_request=on_request,
         clock=clock or time.time,
     )
-    assert (client._lean is not None) == (transport == "aiohttp")
+    assert (client._lean is not None) == (transport in ("aiohttp", "raw"))
     return client
