@@ -10,12 +10,13 @@ with two or more CPUs the client is pinned to CPU 0 and the server to CPU 1.
 
     uv run python bench/dimona_client_bench.py [--seconds 3] [--inflight 1,30,200]
         [--delays 0,50] [--calls submit,get_answer]
-        [--transports httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,bare-aiohttp]
+        [--transports httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,raw,bare-aiohttp]
 
 ``httpx-pool/10`` = the httpx-pool transport with at most 10 requests per client (default 30).
 ``aiohttp`` is the default transport: the two hot calls on the lean path (aiohttp directly);
 ``aiohttp-httpx`` is the same transport with the hot calls through httpx (``lean=False``, the
-path before the lean one); ``bare-aiohttp`` is a plain ``aiohttp.ClientSession`` sending the same
+path before the lean one); ``raw`` the two hot calls on raw HTTP/1.1 connections parsed by
+httptools (``raw.py``); ``bare-aiohttp`` is a plain ``aiohttp.ClientSession`` sending the same
 request and reading the answer, without the client (no token, limiter, slot, parsing): the floor.
 """
 
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calls", default="submit,get_answer")
     parser.add_argument(
         "--transports",
-        default="httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,bare-aiohttp",
+        default="httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,raw,bare-aiohttp",
     )
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
