@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import ssl
+from typing import cast
 from urllib.parse import urlsplit
 
 import httptools
@@ -78,8 +79,8 @@ class _Connection(asyncio.Protocol):
     # -- asyncio -----------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # (uvloop's transports are not subclasses of asyncio.Transport: no isinstance check)
+        self.transport = cast("asyncio.Transport", transport)
 
     def data_received(self, data: bytes) -> None:
         if self._waiter is None:  # nothing asked: a confused server; never reuse this one
