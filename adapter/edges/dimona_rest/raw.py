@@ -267,7 +267,10 @@ class RawHttp:
         data = self.request_bytes(method, url, token, body)
         may_repeat = method == "GET"
         while True:
-            conn, reused = await self._acquire()
+            conn = self._take_idle()  # the usual case, without a coroutine
+            reused = conn is not None
+            if conn is None:
+                conn, reused = await self._acquire()
             try:
                 answer = await conn.request(data, self.read_timeout_s)
             except httpx.TransportError:
@@ -297,25 +300,33 @@ class RawHttp:
     def _loop() -> asyncio.AbstractEventLoop:
         return asyncio.get_running_loop()
 
-    async def _acquire(self) -> tuple[_Connection, bool]:
-        """An idle connection (the most recent, ``True``) or a new one (``False``)."""
-        while True:
-            idle = self._idle
-            if idle:
-                now = self._loop().time()
+    def _take_idle(self) -> _Connection | None:
+        """The most recent idle connection still usable and fresh, dropping the others."""
+        idle = self._idle
+        if not idle:
+            return None
+        now = self._loop().time()
+        while idle:
+            conn = idle.pop()
+            conn.idle = False
+            if not conn.usable():
+                self._drop(conn)
+            elif now - conn.idle_since > self.keepalive_s:
+                self._drop(conn)  # the rest are older still
                 while idle:
-                    conn = idle.pop()
-                    conn.idle = False
-                    if not conn.usable():
-                        self._drop(conn)
-                    elif now - conn.idle_since > self.keepalive_s:
-                        self._drop(conn)  # the rest are older still
-                        while idle:
-                            older = idle.pop()
-                            older.idle = False
-                            self._drop(older)
-                    else:
-                        return conn, True
+                    older = idle.pop()
+                    older.idle = False
+                    self._drop(older)
+            else:
+                return conn
+        return None
+
+    async def _acquire(self) -> tuple[_Connection, bool]:
+        """An idle connection (``True``: reused) or a new one (``False``)."""
+        while True:
+            conn = self._take_idle()
+            if conn is not None:
+                return conn, True
             if len(self._all) < self.limit:
                 return await self._connect(), False
             await self._wait_for_room()
