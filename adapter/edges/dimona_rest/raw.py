@@ -39,25 +39,6 @@ _FRAMING = (b"content-length", b"transfer-encoding")
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; at most one request on it at a time."""
 
-    __slots__ = (
-        "_body",
-        "_framed",
-        "_headers",
-        "_headers_done",
-        "_parser",
-        "_pool",
-        "_started",
-        "_timer",
-        "_waiter",
-        "closed",
-        "dropped",
-        "idle",
-        "idle_since",
-        "keep_alive",
-        "peer_closed_first",
-        "transport",
-    )
-
     def __init__(self, pool: RawHttp) -> None:
         self._pool = pool
         self._parser = httptools.HttpResponseParser(self)
@@ -133,9 +114,7 @@ class _Connection(asyncio.Protocol):
             return
         waiter = self._waiter
         self._waiter = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._stop_timer()
         self.keep_alive = self._parser.should_keep_alive() and not self.closed
         if waiter is not None and not waiter.done():
             waiter.set_result(RawAnswer(status, self._headers, b"".join(self._body)))
@@ -157,9 +136,7 @@ class _Connection(asyncio.Protocol):
         return not self.closed and self.transport is not None and not self.transport.is_closing()
 
     def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._stop_timer()
         self.keep_alive = False
         if self.transport is not None and not self.transport.is_closing():
             self.transport.abort()
@@ -172,6 +149,11 @@ class _Connection(asyncio.Protocol):
         self._started = False
         self.peer_closed_first = False
 
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
     def _timed_out(self) -> None:
         self._timer = None
         self._fail(httpx.ReadTimeout("no whole answer within the read timeout"))
@@ -180,9 +162,7 @@ class _Connection(asyncio.Protocol):
     def _fail(self, error: httpx.TransportError) -> None:
         waiter = self._waiter
         self._waiter = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._stop_timer()
         self.keep_alive = False
         if waiter is not None and not waiter.done():
             waiter.set_exception(error)
