@@ -10,13 +10,16 @@ with two or more CPUs the client is pinned to CPU 0 and the server to CPU 1.
 
     uv run python bench/dimona_client_bench.py [--seconds 3] [--inflight 1,30,200]
         [--delays 0,50] [--calls submit,get_answer]
-        [--transports httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,bare-aiohttp]
+        [--transports httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,raw,
+                      bare-aiohttp,bare-raw]
 
 ``httpx-pool/10`` = the httpx-pool transport with at most 10 requests per client (default 30).
 ``aiohttp`` is the default transport: the two hot calls on the lean path (aiohttp directly);
 ``aiohttp-httpx`` is the same transport with the hot calls through httpx (``lean=False``, the
-path before the lean one); ``bare-aiohttp`` is a plain ``aiohttp.ClientSession`` sending the same
-request and reading the answer, without the client (no token, limiter, slot, parsing): the floor.
+path before the lean one); ``raw`` the two hot calls on raw HTTP/1.1 connections parsed by
+httptools (``raw.py``); ``bare-aiohttp`` is a plain ``aiohttp.ClientSession`` sending the same
+request and reading the answer, without the client (no token, limiter, slot, parsing): the floor;
+``bare-raw`` the same with ``raw.RawHttp`` alone.
 """
 
 from __future__ import annotations
@@ -180,6 +183,34 @@ async def _measure_bare(port: int, call: str, inflight: int, seconds: float) -> 
         return await _drive(once, inflight, seconds)
 
 
+async def _measure_bare_raw(
+    port: int, call: str, inflight: int, seconds: float
+) -> tuple[float, float]:
+    from adapter.edges.dimona_rest.lean import render_json
+    from adapter.edges.dimona_rest.raw import RawHttp
+
+    url = f"http://127.0.0.1:{port}/REST/dimona/v2/declarations"
+    data = render_json(BODY)
+    raw = RawHttp(
+        url,
+        limit=inflight,
+        connect_timeout_s=5,
+        read_timeout_s=30,
+        pool_timeout_s=60,
+        user_agent="dimona-adapter",
+    )
+
+    async def once() -> object:
+        if call == "submit":
+            return await raw.exchange("POST", url, token="bench", body=data)
+        return await raw.exchange("GET", f"{url}/656309300157", token="bench")
+
+    try:
+        return await _drive(once, inflight, seconds)
+    finally:
+        await raw.aclose()
+
+
 async def _measure(
     port: int, transport: str, call: str, inflight: int, seconds: float, keys: Path
 ) -> tuple[float, float]:
@@ -188,6 +219,8 @@ async def _measure(
 
     if transport == "bare-aiohttp":
         return await _measure_bare(port, call, inflight, seconds)
+    if transport == "bare-raw":
+        return await _measure_bare_raw(port, call, inflight, seconds)
     transport, _, per_client = transport.partition("/")
     lean = transport != "aiohttp-httpx"
     root = f"http://127.0.0.1:{port}"
@@ -219,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calls", default="submit,get_answer")
     parser.add_argument(
         "--transports",
-        default="httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,bare-aiohttp",
+        default="httpx,httpx-pool,httpx-pool/10,aiohttp-httpx,aiohttp,raw,bare-aiohttp,bare-raw",
     )
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)

@@ -13,7 +13,8 @@ on its own: the pipeline owns the retry schedule.
 With the ``aiohttp`` transport (and no injected transport) the two calls made per declaration,
 ``submit``/``submit_body`` and ``get_answer``, take the lean path: straight onto the pool's
 aiohttp session (``lean.py``), with the same limiter, slot, token, hook and classification;
-everything else goes through httpx.
+everything else goes through httpx. With the ``raw`` transport the same two calls go over raw
+HTTP/1.1 connections instead (``raw.py``); everything else still goes through httpx.
 """
 
 from __future__ import annotations

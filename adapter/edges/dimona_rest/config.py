@@ -18,7 +18,11 @@ PRODUCTION_TOKEN_URL = "https://services.socialsecurity.be/REST/oauth/v5/token" 
 SCOPE_DECLARANT = "scope:dimona:declaration:declarant"
 SCOPE_CONSULT = "scope:dimona:declaration:consult"
 
-TransportName = Literal["httpx", "httpx-pool", "aiohttp"]
+TransportName = Literal["httpx", "httpx-pool", "aiohttp", "raw"]
+"""``httpx``: one httpx client; ``httpx-pool``: several; ``aiohttp``: httpx over one aiohttp
+session, submit/get_answer straight on aiohttp (``lean.py``); ``raw``: the same, except that
+submit/get_answer go over raw HTTP/1.1 connections parsed by httptools (``raw.py``; about
+2-3x less client CPU per request than ``aiohttp``, docs/dimona-client.md)."""
 
 
 def check_http_url(value: str) -> str:

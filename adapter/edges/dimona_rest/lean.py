@@ -20,7 +20,7 @@ import json
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import httpx
@@ -49,6 +49,16 @@ class RawAnswer:
     status: int
     headers: Mapping[str, str]
     content: bytes
+
+
+class HotPath(Protocol):
+    """What the client's hot path sends on: ``AiohttpSession`` or ``raw.RawHttp``."""
+
+    async def exchange(
+        self, method: str, url: str, *, token: str, body: bytes | None = None
+    ) -> RawAnswer: ...
+
+    async def aclose(self) -> None: ...
 
 
 class AiohttpSession:

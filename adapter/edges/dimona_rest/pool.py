@@ -7,7 +7,8 @@ httpx 0.28's ``AsyncClient`` collapses beyond ~35 concurrent requests on one cli
 * ``httpx-pool``: ``ceil(max_in_flight / max_per_client)`` clients, each request going to the
   least busy one, so no client carries more than ``max_per_client``;
 * ``aiohttp``: one ``AsyncClient`` over the ``httpx-aiohttp`` transport, whose aiohttp session
-  (``lean.AiohttpSession``) also carries the hot path (submit, get_answer) without httpx.
+  (``lean.AiohttpSession``) also carries the hot path (submit, get_answer) without httpx;
+* ``raw``: the same ``AsyncClient`` for everything else, the hot path on ``raw.RawHttp``.
 
 Every request, whichever path it takes, holds one of the ``max_in_flight`` slots.
 """
@@ -23,7 +24,8 @@ from contextlib import asynccontextmanager
 import httpx
 
 from adapter.edges.dimona_rest.config import DimonaRestConfig
-from adapter.edges.dimona_rest.lean import AiohttpSession
+from adapter.edges.dimona_rest.lean import AiohttpSession, HotPath
+from adapter.edges.dimona_rest.raw import RawHttp
 
 
 class RateLimiter:
@@ -83,8 +85,9 @@ class _Slot:
 class HttpClientPool:
     """Several ``httpx.AsyncClient`` behind one semaphore; a lease picks the least busy one.
 
-    ``lean`` is the aiohttp session of the hot path when there is one (``aiohttp`` transport,
-    nothing injected); its requests take a ``slot`` of the same semaphore.
+    ``lean`` is the hot path when there is one (``aiohttp`` or ``raw`` transport, nothing
+    injected); its requests take a ``slot`` of the same semaphore. ``session`` is the aiohttp
+    session under the httpx client, closed with the pool.
     """
 
     def __init__(
@@ -92,7 +95,8 @@ class HttpClientPool:
         clients: Sequence[httpx.AsyncClient],
         *,
         max_in_flight: int,
-        lean: AiohttpSession | None = None,
+        lean: HotPath | None = None,
+        session: AiohttpSession | None = None,
     ) -> None:
         if not clients:
             raise ValueError("at least one client")
@@ -102,6 +106,7 @@ class HttpClientPool:
         self._slots = asyncio.Semaphore(max_in_flight)
         self.max_in_flight = max_in_flight
         self.lean = lean
+        self._session = session
         self.slot = _Slot(self)
 
     @classmethod
@@ -114,8 +119,8 @@ class HttpClientPool:
     ) -> HttpClientPool:
         """The clients for ``config.transport``; an injected ``transport`` replaces it.
 
-        With the ``aiohttp`` transport and nothing injected, the pool also offers the lean
-        path (``self.lean``) unless ``lean=False`` (the client benchmark's comparison row).
+        With the ``aiohttp`` or ``raw`` transport and nothing injected, the pool also offers the
+        hot path (``self.lean``) unless ``lean=False`` (the client benchmark's comparison row).
         """
         timeout = httpx.Timeout(
             connect=config.connect_timeout_s,
@@ -131,7 +136,8 @@ class HttpClientPool:
             count, per_client = 1, config.max_in_flight
         limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
         session = None
-        if transport is None and config.transport == "aiohttp":
+        hot: HotPath | None = None
+        if transport is None and config.transport in ("aiohttp", "raw"):
             from httpx_aiohttp import AiohttpTransport
 
             aiohttp_transport = AiohttpTransport(limits=limits)
@@ -140,11 +146,21 @@ class HttpClientPool:
             )
             aiohttp_transport.client = session.session  # one aiohttp session for both paths
             transport = aiohttp_transport
+            hot = session
+            if config.transport == "raw":
+                hot = RawHttp.from_config(
+                    config, limit=config.max_in_flight, ssl=aiohttp_transport.ssl_context
+                )
         clients = [
             httpx.AsyncClient(transport=transport, limits=limits, timeout=timeout, headers=headers)
             for _ in range(count)
         ]
-        return cls(clients, max_in_flight=config.max_in_flight, lean=session if lean else None)
+        return cls(
+            clients,
+            max_in_flight=config.max_in_flight,
+            lean=hot if lean else None,
+            session=session,
+        )
 
     @property
     def size(self) -> int:
@@ -169,5 +185,7 @@ class HttpClientPool:
     async def aclose(self) -> None:
         for client in self._clients:
             await client.aclose()
-        if self.lean is not None:
+        if self.lean is not None and self.lean is not self._session:
             await self.lean.aclose()
+        if self._session is not None:
+            await self._session.aclose()

@@ -1,8 +1,10 @@
 """A raw HTTP/1.1 server on 127.0.0.1 for the transport tests, and the client of each transport.
 
 The server answers each request it has read with the next scripted reply (the last one sticks):
-bytes to write as they are, ``SILENT`` (read the request, never answer) or ``CLOSE`` (read the
-request, close the connection). It records what it received, byte for byte.
+bytes to write as they are, ``Cut`` bytes (write them, then close the connection), ``SILENT``
+(read the request, never answer) or ``CLOSE`` (read the request, close the connection). It
+records what it received, byte for byte. With ``segment_size`` set it writes each reply in
+pieces of that many bytes, one TCP segment each (Nagle off, a pause between them).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from ssl import SSLContext
 
 from adapter.edges.dimona_rest.client import DimonaRestClient, OnRequest
 from adapter.edges.dimona_rest.config import DimonaRestConfig
@@ -22,9 +25,15 @@ SILENT = "silent"
 CLOSE = "close"
 Reply = bytes | str
 
-TRANSPORTS = ["httpx", "httpx-pool", "aiohttp-httpx", "aiohttp"]
+
+class Cut(bytes):
+    """A reply written as it is, after which the server closes the connection."""
+
+
+TRANSPORTS = ["httpx", "httpx-pool", "aiohttp-httpx", "aiohttp", "raw"]
 """Every path a request can take: ``aiohttp`` is the default transport with the lean hot path,
-``aiohttp-httpx`` the same transport with submit/get_answer through httpx (``lean=False``)."""
+``aiohttp-httpx`` the same transport with submit/get_answer through httpx (``lean=False``),
+``raw`` the hot path on raw HTTP/1.1 connections (``raw.py``)."""
 
 
 def http_answer(status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> bytes:
@@ -50,6 +59,8 @@ class LoopbackServer:
         self.replies: list[Reply] = [CREATED]
         self.received: list[Received] = []
         self.port = 0
+        self.segment_size = 0
+        self.connections = 0
         self._server: asyncio.Server | None = None
         self._writers: list[asyncio.StreamWriter] = []
 
@@ -60,8 +71,8 @@ class LoopbackServer:
     def script(self, *replies: Reply) -> None:
         self.replies = list(replies)
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+    async def start(self, ssl: SSLContext | None = None) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=ssl)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -77,6 +88,7 @@ class LoopbackServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.append(writer)
+        self.connections += 1
         try:
             while True:
                 head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
@@ -95,10 +107,24 @@ class LoopbackServer:
                     writer.close()
                     return
                 assert isinstance(reply, bytes)
-                writer.write(reply)
-                await writer.drain()
+                await self._write(writer, reply)
+                if isinstance(reply, Cut):
+                    writer.close()
+                    return
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             writer.close()
+
+    async def _write(self, writer: asyncio.StreamWriter, reply: bytes) -> None:
+        if not self.segment_size:
+            writer.write(reply)
+            await writer.drain()
+            return
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for start in range(0, len(reply), self.segment_size):
+            writer.write(reply[start : start + self.segment_size])
+            await writer.drain()
+            await asyncio.sleep(0.001)
 
 
 class FullBacklog:
@@ -147,5 +173,5 @@ def loopback_client(
         on_request=on_request,
         clock=clock or time.time,
     )
-    assert (client._lean is not None) == (transport == "aiohttp")
+    assert (client._lean is not None) == (transport in ("aiohttp", "raw"))
     return client

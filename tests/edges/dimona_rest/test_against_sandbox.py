@@ -176,7 +176,7 @@ async def test_429_with_retry_after(dimona: DimonaRestClient, sandbox: SandboxPr
     assert info.value.retry_after == 7.0
 
 
-@pytest.mark.parametrize("transport", ["aiohttp", "httpx-pool", "httpx"])
+@pytest.mark.parametrize("transport", ["raw", "aiohttp", "httpx-pool", "httpx"])
 @pytest.mark.parametrize("action", ["lost", "reset"])
 async def test_lost_answer_to_submit_is_uncertain_and_reconcilable(
     sandbox: SandboxProcess, sandbox_config: DimonaRestConfig, action: str, transport: str
