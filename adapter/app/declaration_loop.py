@@ -289,6 +289,7 @@ class DeclarationLoop:
         declaration_id = stored.progress.declaration_id
         if declaration_id is None:
             raise BrokenInvariant("a submitted declaration without its ONSS id")
+        asked_at = self._clock.now()
         try:
             answer = await self._onss.call(partial(self._gateway.get_answer, declaration_id))
         except TransientError as exc:
@@ -299,7 +300,9 @@ class DeclarationLoop:
             return m.AnswerPending()
         submitted_at = stored.progress.submitted_at
         if submitted_at is not None:
-            self._answer_times.observe((self._clock.now() - submitted_at).total_seconds())
+            # When the GET that found the answer was *sent*: timing by its return would add
+            # the GET's own latency to every report, and the first GET would drift later.
+            self._answer_times.observe((asked_at - submitted_at).total_seconds())
         return m.AnswerReceived(answer)
 
     async def _search(self, stored: Stored) -> m.Event:

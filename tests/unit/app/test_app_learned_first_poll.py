@@ -21,12 +21,18 @@ PROCESSING_S = 2.0
 
 
 class SlowOnss:
-    """Answers a declaration only ``PROCESSING_S`` after it was posted (404 before)."""
+    """Answers a declaration only ``processing_s`` after it was posted (404 before); every
+    GET takes ``latency_s``."""
 
-    def __init__(self, clock: MovingClock) -> None:
+    def __init__(
+        self, clock: MovingClock, processing_s: float = PROCESSING_S, latency_s: float = 0.0
+    ) -> None:
         self.clock = clock
+        self.processing_s = processing_s
+        self.latency_s = latency_s
         self.posted_at: dict[int, float] = {}
         self.gets = 0
+        self.asked_after: list[float] = []
 
     async def submit(self, declaration: object) -> int:
         declaration_id = 100_000_000_000 + len(self.posted_at)
@@ -35,7 +41,10 @@ class SlowOnss:
 
     async def get_answer(self, declaration_id: int) -> DeclarationAnswer | None:
         self.gets += 1
-        if self.clock.monotonic() - self.posted_at[declaration_id] < PROCESSING_S:
+        elapsed = self.clock.monotonic() - self.posted_at[declaration_id]
+        self.asked_after.append(elapsed)
+        await self.clock.sleep(self.latency_s)
+        if elapsed < self.processing_s:
             return None
         return DeclarationAnswer(
             declaration_id=declaration_id, result=DimonaResult.ACCEPTED, period_id=declaration_id
@@ -45,9 +54,11 @@ class SlowOnss:
         raise AssertionError("no reconciliation here")
 
 
-async def gets_per_declaration(*, learn: bool, declarations: int = 30) -> list[int]:
-    clock = MovingClock()
-    onss = SlowOnss(clock)
+async def gets_per_declaration(
+    *, learn: bool, declarations: int = 30, onss: SlowOnss | None = None
+) -> list[int]:
+    clock = onss.clock if onss is not None else MovingClock()
+    onss = onss or SlowOnss(clock)
     store = MemoryStore()
     schedule = PollSchedule(
         first_wait=0.05, tiers=(PollTier(until=60, interval=0.2),), learn_first_wait=learn
@@ -81,3 +92,12 @@ async def test_gets_per_declaration_with_a_slow_onss(learn: bool) -> None:
         assert sum(counts[5:]) / len(counts[5:]) < 2.5, counts
     else:
         assert counts[5:] == [11] * len(counts[5:])
+
+
+async def test_a_fast_onss_keeps_the_first_get_at_its_configured_wait() -> None:
+    # Timed by when the answer came back, each report added the GET's own 50 ms and the first
+    # GET drifted to ~0.45 s (x = 0.9 (x + 0.05)): a plain consumer ran at half its speed.
+    onss = SlowOnss(MovingClock(), processing_s=0.0, latency_s=0.05)
+    counts = await gets_per_declaration(learn=True, declarations=60, onss=onss)
+    assert counts == [1] * 60
+    assert max(onss.asked_after) < 0.06, onss.asked_after[-5:]
