@@ -186,6 +186,19 @@ def _start_up_probes(settings: Settings) -> contextlib.AbstractAsyncContextManag
     )
 
 
+async def relay_store_for(
+    settings: Settings, store: AsyncSqlStore, stopping: asyncio.Event | None
+) -> AsyncSqlStore:
+    """The outbox relay's store. On PostgreSQL a connection of its own: on the store's one
+    thread its reads waited behind the actors' groups of writes, and status events reached
+    the topic seconds after their state change (docs/performance.md, scale-out). SQLite is
+    served inline on the loop: no queue to wait behind, the same store."""
+    if not store.on_its_own_thread:
+        return store
+    own = await open_migrated_store(settings, stopping)
+    return store if own is None else own
+
+
 @asynccontextmanager
 async def build_adapter(
     settings: Settings,
@@ -225,8 +238,9 @@ async def build_adapter(
     source = KafkaEventSource(consumer_config, kafka.input_topic)
     gateway = dimona_gateway(settings, metrics)
     telemetry = Telemetry(metrics=metrics, log_handled=log_handled)
+    relay_store = await relay_store_for(settings, store, stopping)
     relay = OutboxRelay(
-        store,
+        relay_store,
         KafkaStatusPublisher(producer, kafka.status_topic),
         partitions=lambda: source.assigned_partitions,
         batches_in_flight=settings.pipeline.relay_batches_in_flight,
@@ -297,6 +311,8 @@ async def build_adapter(
             yield Adapter(runner, store, gateway, producer)
     finally:
         await asyncio.get_running_loop().run_in_executor(None, producer.close)
+        if relay_store is not store:
+            relay_store.close()
         store.close()
         await status_codec.aclose()
         await event_codec.aclose()

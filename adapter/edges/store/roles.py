@@ -51,6 +51,13 @@ class AsyncSqlStore:
         return cls(store, ThreadCalls(store, window_s=window_s))
 
     @property
+    def on_its_own_thread(self) -> bool:
+        """True when calls queue for one store thread (PostgreSQL): a caller that must not
+        wait behind the actors' calls (the outbox relay) is better served by a store of its
+        own (``bootstrap.relay_store``)."""
+        return isinstance(self._calls, ThreadCalls)
+
+    @property
     def counts(self) -> StoreCounts:
         """Calls served and transactions committed so far (the store's metrics)."""
         return self._sql.counts
