@@ -6,14 +6,15 @@ a second in a backlog run), and each ``await`` of the relay costs one turn. A re
 waited for the broker's acknowledgement of a batch before reading the next one needed four
 turns per batch, so status events left in bursts, seconds apart (docs/performance.md).
 
-So the relay is *pipelined*: each turn it reads what was recorded since and hands it to the
-producer at once; the acknowledgements are awaited by their own tasks, which then mark the
-rows published. Up to ``batches_in_flight`` batches wait for the broker at a time; rows in
-flight are never read twice. Records are handed to the producer in outbox order, and the
-idempotent producer keeps that order per partition. Only when a delivery *fails* while a
-later batch is already in flight can a record reach the topic after one recorded later (it
-is published again from the outbox; consumers order by ``occurredAt`` and de-duplicate by
-``statusEventId``): ``batches_in_flight = 1`` rules that out, at the price of the bursts.
+So the relay is *pipelined*: each turn it reads what was recorded since (as many batches as
+there is room for, in one read) and hands it to the producer at once; the acknowledgements
+are awaited by their own tasks, which then mark the rows published. Up to
+``batches_in_flight`` batches wait for the broker at a time; rows in flight are never read
+twice. Records are handed to the producer in outbox order, and the idempotent producer keeps
+that order per partition. Only when a delivery *fails* while a later batch is already in
+flight can a record reach the topic after one recorded later (it is published again from the
+outbox; consumers order by ``occurredAt`` and de-duplicate by ``statusEventId``):
+``batches_in_flight = 1`` rules that out, at the price of the bursts.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class OutboxRelay:
         self._failures = 0
         self._room = asyncio.Event()
         self._room.set()
+        self._last_wanted = batch_size
 
     def nudge(self) -> None:
         self._wake.set()
@@ -95,7 +97,7 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping.wait(), timeout=delay)
                 continue
-            if sent == self._batch_size:
+            if sent and sent == self._last_wanted:
                 continue  # more is waiting: read it on the next turn
             await self._idle(stopping)
         await self._settle()
@@ -105,21 +107,23 @@ class OutboxRelay:
             logger.warning("final outbox drain incomplete", extra={"error": str(exc)})
 
     async def _send_next(self) -> int:
-        """Read the next records not in flight and hand them to the producer; their
-        acknowledgement is awaited by a task of its own."""
+        """Read the next records not in flight, as many batches as there is room for, and hand
+        them to the producer; each batch's acknowledgement is awaited by a task of its own.
+        Returns how many records went out (a full read means more may be waiting)."""
         await self._room.wait()
-        entries = await self._outbox.pending_outbox(
-            self._owned(), self._batch_size + len(self._in_flight)
-        )
-        fresh = [e for e in entries if e.row_id not in self._in_flight][: self._batch_size]
-        if not fresh:
-            return 0
-        self._in_flight.update(e.row_id for e in fresh)
-        delivery = asyncio.create_task(self._deliver(fresh), name="outbox-delivery")
-        self._deliveries.add(delivery)
-        delivery.add_done_callback(self._deliveries.discard)
+        room = self._batches_in_flight - len(self._deliveries)
+        wanted = self._batch_size * max(1, room)
+        entries = await self._outbox.pending_outbox(self._owned(), wanted + len(self._in_flight))
+        fresh = [e for e in entries if e.row_id not in self._in_flight][:wanted]
+        for start in range(0, len(fresh), self._batch_size):
+            batch = fresh[start : start + self._batch_size]
+            self._in_flight.update(e.row_id for e in batch)
+            delivery = asyncio.create_task(self._deliver(batch), name="outbox-delivery")
+            self._deliveries.add(delivery)
+            delivery.add_done_callback(self._deliveries.discard)
         if len(self._deliveries) >= self._batches_in_flight:
             self._room.clear()
+        self._last_wanted = wanted
         return len(fresh)
 
     async def _deliver(self, entries: Sequence[OutboxEntry]) -> None:

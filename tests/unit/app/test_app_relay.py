@@ -128,3 +128,34 @@ async def test_no_more_batches_wait_for_the_broker_than_allowed(in_flight: int) 
 def test_at_least_one_batch_in_flight() -> None:
     with pytest.raises(ValueError, match="batches_in_flight"):
         OutboxRelay(MemoryStore(), HeldPublisher(), partitions=lambda: None, batches_in_flight=0)
+
+
+class CountedReads(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    async def pending_outbox(
+        self, partitions: Sequence[int] | None, limit: int
+    ) -> list[OutboxEntry]:
+        self.reads += 1
+        return await super().pending_outbox(partitions, limit)
+
+
+async def test_one_read_fills_every_free_batch_slot() -> None:
+    # A relay behind a busy loop moved one batch per loop turn: at 4 status events per
+    # declaration it fell behind in a 100k run and published in bursts of whole batches.
+    store, publisher = CountedReads(), HeldPublisher()
+    relay = OutboxRelay(
+        store, publisher, partitions=lambda: None, batch_size=2, batches_in_flight=3
+    )
+    stopping = asyncio.Event()
+    await record(store, *"abcdefg")
+    task = asyncio.create_task(relay.run(stopping))
+    await until(lambda: len(publisher.handed) == 3)
+    assert store.reads == 1
+    assert publisher.handed == [["a", "b"], ["c", "d"], ["e", "f"]]
+    await until_published(store, publisher)
+    stopping.set()
+    await task
+    assert [k for batch in publisher.handed for k in batch] == list("abcdefg")
