@@ -128,6 +128,22 @@ async def test_metrics_are_exposed_with_their_names() -> None:
     assert post.status_code == 405
 
 
+async def test_process_and_gc_collectors_are_exposed_and_no_created_series() -> None:
+    metrics = PrometheusMetrics()
+    metrics.event_consumed(1)
+    metrics.onss_request("submit", 201, 0.05)
+    text = metrics.render().decode()
+    for name in (
+        "process_resident_memory_bytes",
+        "process_cpu_seconds_total",
+        "process_open_fds",
+        "python_gc_collections_total",
+        "python_info",
+    ):
+        assert f"\n{name}" in text, name
+    assert "_created" not in text
+
+
 async def test_each_instance_has_its_own_registry() -> None:
     one, two = PrometheusMetrics(), PrometheusMetrics()
     one.event_consumed(0)
